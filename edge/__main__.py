@@ -1,0 +1,202 @@
+"""The `edge` command: demo, serve, migrate, check-config, route, simulate."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+from pathlib import Path
+
+from edge.config import ConfigError, Settings, load_settings
+from edge.warehouse import DescriptionError
+
+
+def _settings(args: argparse.Namespace, **overrides: object) -> Settings:
+    return load_settings(Path(args.config) if args.config else None, **overrides)
+
+
+def _wait_for_ctrl_c() -> None:
+    stop = threading.Event()
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    while not stop.wait(0.5):
+        pass
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from edge import app as edge_app
+    from edge.demo import DemoActors, EmbeddedBroker, demo_api_key, devices_from_description
+    from edge.devices.simulator import SimOptions, Simulator
+
+    data_dir = Path(args.data_dir)
+    key = demo_api_key(data_dir)
+    broker_port = edge_app.free_port()
+    broker = EmbeddedBroker(broker_port)
+    broker.start()
+    settings = load_settings(
+        None,
+        data_dir=data_dir,
+        database="demo.db",
+        mqtt={"host": "127.0.0.1", "port": broker_port},
+        http={"host": args.host, "port": args.port},
+        cloud={"api_keys": [key]},
+    )
+    desc = edge_app.warehouse_from_settings(settings)
+    running = edge_app.start(settings, desc)
+    actors = DemoActors(running.service, running.service.catalog(), order_every_s=args.order_every)
+    sim = Simulator(
+        "127.0.0.1",
+        broker_port,
+        settings.mqtt.topic_root,
+        settings.site,
+        devices_from_description(desc),
+        lambda _device: None,
+        SimOptions(seed=1),
+    )
+    actors.start()
+    sim.start()
+    print(f"Warehouse edge demo is running: {running.url}/", flush=True)
+    print(f"  supervisor view: {running.url}/   API docs: {running.url}/docs", flush=True)
+    print(f"  demo API key (X-API-Key): {key}", flush=True)
+    print(f"  database: {settings.database_path}   broker: embedded on port {broker_port}")
+    print("Press Ctrl-C to stop.", flush=True)
+    try:
+        _wait_for_ctrl_c()
+    finally:
+        print("Stopping…", flush=True)
+        sim.stop()
+        actors.stop()
+        running.stop()
+        broker.stop()
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from edge import app as edge_app
+
+    settings = _settings(args)
+    if not settings.cloud.api_keys:
+        raise ConfigError("cloud.api_keys: set at least one key (e.g. EDGE_CLOUD__API_KEYS)")
+    desc = edge_app.warehouse_from_settings(settings)
+    running = edge_app.start(settings, desc)
+    print(
+        f"edge serving at {running.url}/ (broker {settings.mqtt.host}:{settings.mqtt.port})",
+        flush=True,
+    )
+    try:
+        _wait_for_ctrl_c()
+    finally:
+        running.stop()
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from edge.store import Database
+
+    settings = _settings(args)
+    db = Database(settings.database_path)
+    version = db.writer.execute("PRAGMA user_version").fetchone()[0]
+    db.close()
+    print(f"{settings.database_path}: schema version {version}")
+    return 0
+
+
+def cmd_check_config(args: argparse.Namespace) -> int:
+    from edge.app import warehouse_from_settings
+
+    settings = _settings(args)
+    desc = warehouse_from_settings(settings)
+    print(
+        f"config ok: site {settings.site}, warehouse {desc.site.id} with {len(desc.bins)} bins,"
+        f" {len(desc.skus)} SKUs, {len(desc.devices)} devices"
+    )
+    return 0
+
+
+def cmd_simulate(args: argparse.Namespace) -> int:
+    from edge.app import warehouse_from_settings
+    from edge.demo import devices_from_description
+    from edge.devices.simulator import SimOptions, Simulator
+
+    settings = _settings(args)
+    desc = warehouse_from_settings(settings)
+    passwords: dict[str, str] = {}
+    if args.passwords:
+        for line in Path(args.passwords).read_text().splitlines():
+            if ":" in line:
+                user, _, pw = line.partition(":")
+                passwords[user.strip()] = pw.strip()
+    sim = Simulator(
+        settings.mqtt.host,
+        settings.mqtt.port,
+        settings.mqtt.topic_root,
+        settings.site,
+        devices_from_description(desc),
+        passwords.get,
+        SimOptions(seed=args.seed),
+    )
+    sim.start()
+    print(
+        f"simulating {len(desc.devices)} devices against {settings.mqtt.host}:"
+        f"{settings.mqtt.port}; Ctrl-C stops",
+        flush=True,
+    )
+    try:
+        _wait_for_ctrl_c()
+    finally:
+        sim.stop()
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="edge", description=__doc__)
+    sub = p.add_subparsers(dest="command", required=True)
+    demo = sub.add_parser("demo", help="run everything on embedded defaults with simulated devices")
+    demo.add_argument("--data-dir", default="data/demo", help="where the demo keeps its files")
+    demo.add_argument("--host", default="127.0.0.1")
+    demo.add_argument("--port", type=int, default=8080, help="HTTP port (0 = any free port)")
+    demo.add_argument("--order-every", type=float, default=4.0, help="seconds between orders")
+    demo.set_defaults(func=cmd_demo)
+    for name, func, text in (
+        ("serve", cmd_serve, "run the service against the configured broker"),
+        ("migrate", cmd_migrate, "create or upgrade the database schema"),
+        ("check-config", cmd_check_config, "validate the config and the warehouse file"),
+    ):
+        sp = sub.add_parser(name, help=text)
+        sp.add_argument("--config", help="TOML config file (EDGE_* environment overrides it)")
+        sp.set_defaults(func=func)
+    sim = sub.add_parser("simulate", help="simulated devices against a running service's broker")
+    sim.add_argument("--config", help="TOML config file")
+    sim.add_argument("--passwords", help="file of device:password lines for the broker")
+    sim.add_argument("--seed", type=int, default=1)
+    sim.set_defaults(func=cmd_simulate)
+    route = sub.add_parser("route", help="plan a pick route through bin labels", add_help=False)
+    route.set_defaults(func=None)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    logging.basicConfig(
+        level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    if argv and argv[0] == "route":
+        from edge.routing.cli import main as route_main
+
+        return route_main(argv[1:])
+    args = parser().parse_args(argv)
+    try:
+        result: int = args.func(args)
+        return result
+    except (ConfigError, DescriptionError) as exc:
+        print(f"edge: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"edge: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

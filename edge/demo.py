@@ -1,0 +1,217 @@
+"""The one-command demo: embedded broker, demo warehouse, simulated devices, shop and carrier."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import random
+import secrets
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from edge.catalog import Catalog
+from edge.devices.simulator import SimDevice
+from edge.messages import (
+    AdjustStock,
+    IntakeOrder,
+    OrderLineIn,
+    Origin,
+    ParcelHandover,
+    ShipOrder,
+)
+from edge.model import DomainError
+from edge.runtime import Runtime
+from edge.service import Service
+from edge.warehouse import WarehouseDescription
+
+log = logging.getLogger(__name__)
+
+
+class EmbeddedBroker:
+    """amqtt on loopback, for the demo only (production and tests use Mosquitto)."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._run, name="demo-broker", daemon=True)
+        self._started = threading.Event()
+        self._broker: Any = None
+        self._error: BaseException | None = None
+
+    def _run(self) -> None:
+        from amqtt.broker import Broker
+
+        asyncio.set_event_loop(self._loop)
+        # amqtt logs its own client races as tracebacks; one line is enough for a demo console.
+        self._loop.set_exception_handler(
+            lambda _loop, ctx: log.warning(
+                "embedded broker: %s", ctx.get("exception") or ctx.get("message")
+            )
+        )
+        config = {
+            "listeners": {"default": {"type": "tcp", "bind": f"127.0.0.1:{self.port}"}},
+            # Loopback only and no secrets in a demo; the shipped Mosquitto config is the
+            # production broker, with passwords and per-device ACLs.
+            "plugins": {
+                "amqtt.plugins.authentication.AnonymousAuthPlugin": {"allow_anonymous": True}
+            },
+        }
+        try:
+            self._broker = Broker(config, loop=self._loop)
+            self._loop.run_until_complete(self._broker.start())
+        except BaseException as exc:  # reported to start() below
+            self._error = exc
+            self._started.set()
+            return
+        self._started.set()
+        self._loop.run_forever()
+
+    def start(self) -> None:
+        logging.getLogger("amqtt").setLevel(logging.WARNING)
+        logging.getLogger("transitions").setLevel(logging.WARNING)
+        self._thread.start()
+        self._started.wait(15)
+        if self._error is not None:
+            raise RuntimeError(f"embedded broker did not start: {self._error}")
+
+    def stop(self) -> None:
+        if self._broker is not None:
+            fut = asyncio.run_coroutine_threadsafe(self._broker.shutdown(), self._loop)
+            try:
+                fut.result(timeout=5)
+            except Exception:
+                log.debug("broker shutdown", exc_info=True)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(timeout=5)
+
+
+def demo_api_key(data_dir: Path) -> str:
+    """A random key made on first run and kept beside the database (never in the repo)."""
+    path = data_dir / "demo-api-key"
+    if path.exists():
+        return path.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(24)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(key + "\n")
+    return key
+
+
+class DemoActors:
+    """The shop (new paid orders), the carrier (collects ready parcels) and a replenisher."""
+
+    def __init__(
+        self, service: Service, cat: Catalog, order_every_s: float = 4.0, seed: int = 7
+    ) -> None:
+        self.service = service
+        self.runtime: Runtime = service.runtime
+        self.cat = cat
+        self.order_every_s = order_every_s
+        self.rng = random.Random(seed)
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self._n = 0
+
+    def start(self) -> None:
+        for name, fn in (
+            ("shop", self._shop),
+            ("carrier", self._carrier),
+            ("replenish", self._replenish),
+        ):
+            t = threading.Thread(target=self._loop, args=(fn,), name=f"demo-{name}", daemon=True)
+            t.start()
+            self._threads.append(t)
+
+    def stop(self) -> None:
+        self._stop.set()
+        for t in self._threads:
+            t.join(timeout=5)
+
+    def _loop(self, step: Callable[[], float]) -> None:
+        while not self._stop.is_set():
+            try:
+                pause = step()
+            except DomainError as err:
+                log.info("demo actor refused: %s", err)
+                pause = 2.0
+            except Exception:
+                log.exception("demo actor failed")
+                pause = 5.0
+            self._stop.wait(pause)
+
+    def _origin(self, actor: str) -> Origin:
+        return Origin(actor, datetime.now(UTC), "demo")
+
+    def _shop(self) -> float:
+        self._n += 1
+        # Fast movers (the first SKUs) are ordered most, as in real shops.
+        skus = list(self.cat.skus)
+        weights = [1.0 / (1 + i / 15) for i in range(len(skus))]
+        chosen = set(self.rng.choices(skus, weights, k=self.rng.choice([1, 1, 2, 2, 3, 4])))
+        lines = tuple(OrderLineIn(s, self.rng.choice([1, 1, 1, 2, 3])) for s in sorted(chosen))
+        now = datetime.now(UTC)
+        paid = now - timedelta(minutes=self.rng.randint(0, 240))
+        stamp = now.strftime("%H%M%S")
+        self.runtime.handle(
+            IntakeOrder(self._origin("demo-shop"), f"SHOP-{stamp}-{self._n:05d}", lines, paid)
+        )
+        return self.order_every_s * self.rng.uniform(0.5, 1.5)
+
+    def _carrier(self) -> float:
+        with self.service.read() as tx:
+            ready = tx.all("SELECT id FROM orders WHERE status = 'ready_to_ship' LIMIT 20")
+            parcels = {
+                r["id"]: [
+                    p["id"] for p in tx.all("SELECT id FROM parcels WHERE order_id = ?", (r["id"],))
+                ]
+                for r in ready
+            }
+        for oid, ids in parcels.items():
+            handover = tuple(
+                ParcelHandover(pid, f"DEMO{self.rng.randrange(10**9, 10**10)}") for pid in ids
+            )
+            self.runtime.handle(ShipOrder(self._origin("demo-carrier"), oid, "DemoPost", handover))
+        return 10.0
+
+    def _replenish(self) -> float:
+        with self.service.read() as tx:
+            low = tx.all(
+                "SELECT bin, sku, on_hand FROM stock WHERE on_hand - reserved < 5 LIMIT 20"
+            )
+        for row in low:
+            self.runtime.handle(
+                AdjustStock(
+                    self._origin("demo-replenisher"),
+                    row["bin"],
+                    row["sku"],
+                    row["on_hand"] + 40,
+                    "replenishment from reserve",
+                )
+            )
+        return 15.0
+
+
+def wait_forever(stop: threading.Event) -> None:
+    while not stop.is_set():
+        time.sleep(0.5)
+
+
+def devices_from_description(desc: WarehouseDescription) -> list[SimDevice]:
+    """Simulated devices for every device of the description, each scanner with a badge."""
+    pickers = iter([s.badge for s in desc.staff if s.role == "picker"])
+    packers = iter([s.badge for s in desc.staff if s.role == "packer"])
+    out = []
+    for d in desc.devices:
+        badge = None
+        if d.kind == "scanner":
+            badge = next(packers, None) if d.station else next(pickers, None)
+            if badge is None:
+                continue  # more scanners than people: the spare stays on the charger
+        out.append(SimDevice(d.id, d.kind, badge=badge, station=d.station, slots=tuple(d.slots)))
+    return out

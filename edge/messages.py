@@ -1,0 +1,252 @@
+"""The messages the core accepts and the effects it asks the adapters to carry out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+# --- who, when, where -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Who caused a change, when, and on which device (every state change carries one)."""
+
+    actor: str  # a badge, an API client name, or "system"
+    at: datetime  # UTC, aware
+    device: str = ""  # device id, or "http" for a request without a device
+
+
+# --- inbound from devices (decoded by edge.devices codecs) -------------------------------------
+
+
+@dataclass(frozen=True)
+class DeviceMessage:
+    """Base of every message a device publishes; (device_id, msg_id) deduplicates redelivery."""
+
+    device_id: str
+    msg_id: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class ScanRead(DeviceMessage):
+    """A barcode read by a scanner (badge, bin label, item, order or a command code)."""
+
+    code: str
+
+
+@dataclass(frozen=True)
+class QuantityConfirmed(DeviceMessage):
+    """The picker confirms how many items were taken at the current stop (less = short pick)."""
+
+    qty: int
+    reason: str = ""  # why fewer were taken, for a short pick
+
+
+@dataclass(frozen=True)
+class NextRequested(DeviceMessage):
+    """The picker asks for the next pick list (after a trip, or when there was no work)."""
+
+
+@dataclass(frozen=True)
+class LogoutRequested(DeviceMessage):
+    """The person on this scanner logs out."""
+
+
+@dataclass(frozen=True)
+class LightButton(DeviceMessage):
+    """A button on a pick-to-light module: confirm with the quantity on its display."""
+
+    slot: str  # the bin label the module sits on
+    qty: int
+    action: Literal["confirm"] = "confirm"
+
+
+@dataclass(frozen=True)
+class LightAck(DeviceMessage):
+    """A light module acknowledges a command it carried out."""
+
+    cmd_id: str
+
+
+@dataclass(frozen=True)
+class WeightMeasured(DeviceMessage):
+    """A parcel scale's stable weight."""
+
+    grams: int
+
+
+@dataclass(frozen=True)
+class PresenceChanged:
+    """A device's retained status or Last Will: online or offline (idempotent, not deduplicated)."""
+
+    device_id: str
+    kind: str
+    online: bool
+    at: datetime
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    """An inbound message that could not be applied, stored with the reason."""
+
+    topic: str
+    payload: bytes
+    reason: str
+    device_id: str
+    msg_id: str
+    at: datetime
+    kind: str = ""  # the device kind named by the topic, for the error reply
+
+
+# --- inbound from HTTP clients ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OrderLineIn:
+    sku: str
+    qty: int
+
+
+@dataclass(frozen=True)
+class IntakeOrder:
+    """A paid order from the shop; idempotent by shop_order_id."""
+
+    origin: Origin
+    shop_order_id: str
+    lines: tuple[OrderLineIn, ...]
+    paid_at: datetime
+    cutoff_at: datetime | None = None  # None: computed from the site's daily cut-off
+    customer: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class OverrideHold:
+    """A supervisor releases an order from on hold, with a reason (audited)."""
+
+    origin: Origin
+    order_id: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class CancelOrder:
+    origin: Origin
+    order_id: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class ParcelHandover:
+    parcel_id: int
+    tracking: str
+
+
+@dataclass(frozen=True)
+class ShipOrder:
+    """The carrier took the order's parcels: carrier and a tracking number per parcel."""
+
+    origin: Origin
+    order_id: int
+    carrier: str
+    parcels: tuple[ParcelHandover, ...]
+
+
+@dataclass(frozen=True)
+class AdjustStock:
+    """A stock count or receipt sets a bin's on-hand quantity of a SKU."""
+
+    origin: Origin
+    bin_label: str
+    sku: str
+    on_hand: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class LoadWarehouse:
+    """Replace the warehouse description (layout, SKUs, bins, stock, stations, boxes, devices)."""
+
+    origin: Origin
+    description: Any  # edge.warehouse.WarehouseDescription, validated
+
+
+@dataclass(frozen=True)
+class AckFeed:
+    """The cloud consumer has durably stored feed records up to and including seq."""
+
+    origin: Origin
+    consumer: str
+    seq: int
+
+
+# --- effects ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LightOn:
+    """Light one slot of a pick-to-light controller with a quantity and the picker's colour."""
+
+    device_id: str
+    slot: str
+    qty: int
+    color: str
+    cmd_id: str
+
+
+@dataclass(frozen=True)
+class LightOff:
+    device_id: str
+    slot: str
+    cmd_id: str
+
+
+@dataclass(frozen=True)
+class ScannerView:
+    """What a scanner's screen shows now: the whole view, so a lost message needs no replay."""
+
+    device_id: str
+    view: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class DeviceError:
+    """Tell a device its message was refused or dead-lettered, and why."""
+
+    device_id: str
+    kind: str
+    ref_msg_id: str
+    reason: str
+    code: str = "refused"
+
+
+@dataclass(frozen=True)
+class StateChanged:
+    """Something readers show changed (orders, devices, feed): live views refresh."""
+
+    topic: str  # "orders", "devices", "feed", "picking"
+    ref: str = ""
+
+
+Effect = LightOn | LightOff | ScannerView | DeviceError | StateChanged
+
+Inbound = (
+    ScanRead
+    | QuantityConfirmed
+    | NextRequested
+    | LogoutRequested
+    | LightButton
+    | LightAck
+    | WeightMeasured
+    | PresenceChanged
+    | DeadLetter
+    | IntakeOrder
+    | OverrideHold
+    | CancelOrder
+    | ShipOrder
+    | AdjustStock
+    | LoadWarehouse
+    | AckFeed
+)

@@ -1,0 +1,214 @@
+"""SQLite storage: the schema, durable connection settings, the transaction port of the core."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+# Each entry migrates the schema one version up; PRAGMA user_version says where a file stands.
+MIGRATIONS: list[str] = [
+    """
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE skus (
+        sku TEXT PRIMARY KEY, name TEXT NOT NULL, unit_weight_g INTEGER NOT NULL,
+        weight_sd_g INTEGER NOT NULL, dims_mm TEXT NOT NULL);
+    CREATE TABLE gtins (gtin14 TEXT PRIMARY KEY, sku TEXT NOT NULL REFERENCES skus(sku));
+    CREATE TABLE bins (label TEXT PRIMARY KEY, light_device TEXT);
+    CREATE TABLE stock (
+        bin TEXT NOT NULL REFERENCES bins(label), sku TEXT NOT NULL REFERENCES skus(sku),
+        on_hand INTEGER NOT NULL CHECK (on_hand >= 0),
+        reserved INTEGER NOT NULL DEFAULT 0 CHECK (reserved >= 0 AND reserved <= on_hand),
+        PRIMARY KEY (bin, sku));
+    CREATE INDEX stock_by_sku ON stock(sku);
+    CREATE TABLE stock_moves (
+        id INTEGER PRIMARY KEY, bin TEXT NOT NULL, sku TEXT NOT NULL, delta INTEGER NOT NULL,
+        on_hand_after INTEGER NOT NULL, reason TEXT NOT NULL, order_id INTEGER,
+        actor TEXT NOT NULL, device TEXT NOT NULL, at TEXT NOT NULL);
+    CREATE TABLE devices (
+        id TEXT PRIMARY KEY, kind TEXT NOT NULL, station TEXT, resolution_g INTEGER NOT NULL,
+        online INTEGER NOT NULL DEFAULT 0, last_seen TEXT, status_since TEXT);
+    CREATE TABLE staff (
+        badge TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL, color TEXT NOT NULL);
+    CREATE TABLE box_types (
+        id TEXT PRIMARY KEY, inner_mm TEXT NOT NULL, tare_g INTEGER NOT NULL,
+        max_load_g INTEGER NOT NULL);
+    CREATE TABLE pack_stations (id TEXT PRIMARY KEY, name TEXT NOT NULL);
+    CREATE TABLE orders (
+        id INTEGER PRIMARY KEY, shop_order_id TEXT NOT NULL UNIQUE, status TEXT NOT NULL,
+        hold_reason TEXT, paid_at TEXT NOT NULL, cutoff_at TEXT NOT NULL,
+        created_at TEXT NOT NULL, updated_at TEXT NOT NULL, request_hash TEXT NOT NULL,
+        customer TEXT NOT NULL DEFAULT '{}');
+    CREATE INDEX orders_by_status ON orders(status, cutoff_at, paid_at);
+    CREATE TABLE order_lines (
+        order_id INTEGER NOT NULL REFERENCES orders(id), line_no INTEGER NOT NULL,
+        sku TEXT NOT NULL, qty INTEGER NOT NULL CHECK (qty > 0),
+        picked INTEGER NOT NULL DEFAULT 0, short INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (order_id, line_no));
+    CREATE TABLE order_events (
+        id INTEGER PRIMARY KEY, order_id INTEGER NOT NULL, from_status TEXT,
+        to_status TEXT NOT NULL,
+        reason TEXT NOT NULL DEFAULT '', actor TEXT NOT NULL, device TEXT NOT NULL,
+        at TEXT NOT NULL);
+    CREATE INDEX order_events_by_order ON order_events(order_id);
+    CREATE TABLE trips (
+        id INTEGER PRIMARY KEY, picker TEXT NOT NULL, device TEXT NOT NULL, status TEXT NOT NULL,
+        length_dm INTEGER NOT NULL, label_sorted_dm INTEGER NOT NULL, method TEXT NOT NULL,
+        created_at TEXT NOT NULL, finished_at TEXT);
+    CREATE TABLE tasks (
+        id INTEGER PRIMARY KEY, order_id INTEGER NOT NULL, line_no INTEGER NOT NULL,
+        bin TEXT NOT NULL, sku TEXT NOT NULL, qty INTEGER NOT NULL CHECK (qty > 0),
+        picked INTEGER NOT NULL DEFAULT 0, status TEXT NOT NULL DEFAULT 'open',
+        trip_id INTEGER, seq INTEGER, tote INTEGER);
+    CREATE INDEX tasks_by_order ON tasks(order_id);
+    CREATE INDEX tasks_by_trip ON tasks(trip_id, seq);
+    CREATE INDEX tasks_by_bin ON tasks(bin, sku, status);
+    CREATE TABLE picks (
+        id INTEGER PRIMARY KEY, task_id INTEGER NOT NULL, order_id INTEGER NOT NULL,
+        line_no INTEGER NOT NULL, bin TEXT NOT NULL, sku TEXT NOT NULL, qty INTEGER NOT NULL,
+        gtin TEXT, lot TEXT, picker TEXT NOT NULL, device TEXT NOT NULL, via TEXT NOT NULL,
+        at TEXT NOT NULL);
+    CREATE INDEX picks_by_order ON picks(order_id);
+    CREATE TABLE sessions (
+        device TEXT PRIMARY KEY, badge TEXT NOT NULL, role TEXT NOT NULL, trip_id INTEGER,
+        task_id INTEGER, stage TEXT NOT NULL, order_id INTEGER, since TEXT NOT NULL);
+    CREATE TABLE parcels (
+        id INTEGER PRIMARY KEY, order_id INTEGER NOT NULL, n INTEGER NOT NULL,
+        station TEXT NOT NULL, box_type TEXT NOT NULL, contents TEXT NOT NULL,
+        expected_g INTEGER NOT NULL, tolerance_g INTEGER NOT NULL, lightest_g INTEGER NOT NULL,
+        measured_g INTEGER, result TEXT NOT NULL DEFAULT 'waiting', packer TEXT NOT NULL,
+        device TEXT NOT NULL, weighed_at TEXT, scale TEXT, carrier TEXT, tracking TEXT);
+    CREATE INDEX parcels_by_order ON parcels(order_id);
+    CREATE TABLE lights (
+        device TEXT NOT NULL, slot TEXT NOT NULL, qty INTEGER NOT NULL, color TEXT NOT NULL,
+        cmd_id TEXT NOT NULL, task_id INTEGER NOT NULL, sent_at TEXT NOT NULL, acked_at TEXT,
+        PRIMARY KEY (device, slot));
+    CREATE TABLE inbound_seen (
+        device TEXT NOT NULL, msg_id TEXT NOT NULL, at TEXT NOT NULL, outcome TEXT NOT NULL,
+        PRIMARY KEY (device, msg_id)) WITHOUT ROWID;
+    CREATE TABLE dead_letters (
+        id INTEGER PRIMARY KEY, at TEXT NOT NULL, device TEXT NOT NULL, msg_id TEXT NOT NULL,
+        topic TEXT NOT NULL, payload BLOB NOT NULL, reason TEXT NOT NULL);
+    -- AUTOINCREMENT: a cursor must never see a sequence number reused after pruning.
+    CREATE TABLE feed (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT, order_id INTEGER NOT NULL,
+        shop_order_id TEXT NOT NULL, created_at TEXT NOT NULL, record TEXT NOT NULL);
+    CREATE TABLE feed_consumers (
+        consumer TEXT PRIMARY KEY, acked_seq INTEGER NOT NULL, acked_at TEXT NOT NULL,
+        actor TEXT NOT NULL);
+    """,
+]
+
+
+def connect(path: Path | str, *, readonly: bool = False) -> sqlite3.Connection:
+    """A connection with the durability settings every writer and reader shares."""
+    conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=30.0)
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA journal_mode=WAL")
+    # FULL: a committed shipment survives power loss, not only a process crash.
+    conn.execute("PRAGMA synchronous=FULL")
+    conn.execute("PRAGMA foreign_keys=ON")
+    conn.execute("PRAGMA busy_timeout=30000")
+    if readonly:
+        conn.execute("PRAGMA query_only=ON")
+    return conn
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Bring the schema to the newest version; the first run also creates the stream id."""
+    db = sqlite_utils.Database(conn)
+    version: int = conn.execute("PRAGMA user_version").fetchone()[0]
+    for target, script in enumerate(MIGRATIONS[version:], start=version + 1):
+        with db.atomic():
+            for statement in script.split(";\n"):
+                if statement.strip():
+                    conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {target}")
+            if target == 1:
+                # The feed's stream id lives as long as the database: a consumer that sees a
+                # new id knows the gateway's store was replaced and cursors start over.
+                conn.execute(
+                    "INSERT INTO meta(key, value) VALUES ('stream_id', ?)", (uuid.uuid4().hex,)
+                )
+    return len(MIGRATIONS)
+
+
+class Tx:
+    """The core's port onto one open transaction: parameterised SQL, rows as dicts."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    def one(self, sql: str, params: Sequence[Any] = ()) -> dict[str, Any] | None:
+        row = self._conn.execute(sql, params).fetchone()
+        return dict(row) if row is not None else None
+
+    def all(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        return [dict(r) for r in self._conn.execute(sql, params).fetchall()]
+
+    def value(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        row = self._conn.execute(sql, params).fetchone()
+        return row[0] if row is not None else None
+
+    def run(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """Execute a change; returns the new rowid for an INSERT, else the rows changed."""
+        cur = self._conn.execute(sql, params)
+        return (
+            cur.lastrowid
+            if sql.lstrip().upper().startswith("INSERT") and cur.rowcount
+            else cur.rowcount
+        )
+
+    def many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        self._conn.executemany(sql, rows)
+
+
+class Database:
+    """Owns the file: one writer connection (used by the runtime's writer thread only) and
+    a reader connection per thread."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = str(path)
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self.writer = connect(self.path)
+        migrate(self.writer)
+        self._local = threading.local()
+        self._readers: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+
+    def reader(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self.writer if self.path == ":memory:" else connect(self.path, readonly=True)
+            self._local.conn = conn
+            with self._lock:
+                self._readers.append(conn)
+        return conn
+
+    @contextmanager
+    def read(self) -> Iterator[Tx]:
+        """A consistent snapshot for a reader (WAL lets it run beside the writer)."""
+        conn = self.reader()
+        if self.path == ":memory:":
+            yield Tx(conn)
+            return
+        conn.execute("BEGIN")
+        try:
+            yield Tx(conn)
+        finally:
+            conn.execute("COMMIT")
+
+    def close(self) -> None:
+        with self._lock:
+            for conn in self._readers:
+                if conn is not self.writer:
+                    conn.close()
+            self._readers.clear()
+        self.writer.close()

@@ -1,0 +1,1 @@
+"""Web pages served by the service: the handheld screens and the supervisor view."""

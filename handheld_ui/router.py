@@ -1,0 +1,60 @@
+"""Serves the pages and the read models behind them (no build step: plain HTML/JS/CSS)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from fastapi import APIRouter
+from fastapi.responses import FileResponse
+
+if TYPE_CHECKING:
+    from edge.service import Service
+
+STATIC = Path(__file__).with_name("static")
+
+
+def build_router(service: Service) -> APIRouter:
+    router = APIRouter(include_in_schema=False)
+
+    @router.get("/")
+    def supervisor_page() -> FileResponse:
+        return FileResponse(STATIC / "supervisor.html")
+
+    @router.get("/ui/overview")
+    def overview() -> dict[str, Any]:
+        """Everything the supervisor screen shows, in one read."""
+        with service.read() as tx:
+            counts = {
+                r["status"]: r["n"]
+                for r in tx.all("SELECT status, count(*) AS n FROM orders GROUP BY status")
+            }
+            holds = tx.all(
+                "SELECT id, shop_order_id, hold_reason, updated_at FROM orders"
+                " WHERE status = 'on_hold' ORDER BY updated_at DESC LIMIT 20"
+            )
+            pickers = tx.all(
+                "SELECT s.device, s.badge, st.name, s.role, s.stage, s.trip_id, t.bin"
+                " FROM sessions s LEFT JOIN staff st ON st.badge = s.badge"
+                " LEFT JOIN tasks t ON t.id = s.task_id ORDER BY s.device"
+            )
+            devices = tx.all("SELECT id, kind, online, last_seen FROM devices ORDER BY kind, id")
+            acked = tx.value("SELECT min(acked_seq) FROM feed_consumers") or 0
+            feed = tx.one(
+                "SELECT count(*) AS unacked, min(created_at) AS oldest FROM feed WHERE seq > ?",
+                (acked,),
+            )
+            recent = tx.all(
+                "SELECT e.order_id, e.from_status, e.to_status, e.actor, e.device, e.at"
+                " FROM order_events e ORDER BY e.id DESC LIMIT 15"
+            )
+        return {
+            "counts": counts,
+            "holds": holds,
+            "pickers": pickers,
+            "devices": devices,
+            "feed": feed,
+            "recent": recent,
+        }
+
+    return router

@@ -1,0 +1,34 @@
+"""Fixtures for integration tests: a private Mosquitto with the project's own config."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from broker import Mosquitto, find_binary
+
+SERVICE_USER = "edge-service"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "integration: needs a real Mosquitto broker")
+
+
+@pytest.fixture(scope="session")
+def mosquitto(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Mosquitto]:
+    """A broker on a free port for the whole session; add users with add_user(user)."""
+    binary = find_binary("mosquitto")
+    passwd = find_binary("mosquitto_passwd")
+    if binary is None or passwd is None:
+        pytest.skip(
+            "mosquitto and mosquitto_passwd are not installed "
+            "(e.g. apt-get install mosquitto); integration tests need a real broker"
+        )
+    broker = Mosquitto(binary, passwd, Path(tmp_path_factory.mktemp("mosquitto")))
+    broker.add_user(SERVICE_USER)
+    broker.start()
+    try:
+        yield broker
+    finally:
+        broker.stop()

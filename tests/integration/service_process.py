@@ -1,0 +1,105 @@
+"""Runs the real service (`python -m edge serve`) as a child process for integration tests."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+from broker import Mosquitto, free_port
+
+SITE = "demo"
+
+
+class ServiceProcess:
+    """The service against a private broker, with its own data dir, API key and HTTP port."""
+
+    def __init__(self, broker: Mosquitto, workdir: Path) -> None:
+        self.broker = broker
+        self.workdir = workdir
+        self.port = free_port()
+        self.api_key = secrets.token_urlsafe(16)
+        self.proc: subprocess.Popen[bytes] | None = None
+        workdir.mkdir(parents=True, exist_ok=True)
+        (workdir / "edge.toml").write_text(
+            f'site = "{SITE}"\n'
+            f'data_dir = "{workdir}"\n'
+            'warehouse_file = "demo"\n'
+            "[mqtt]\n"
+            f'host = "{broker.host}"\nport = {broker.port}\n'
+            "[http]\n"
+            f'host = "127.0.0.1"\nport = {self.port}\n',
+            encoding="utf-8",
+        )
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 30.0) -> None:
+        env = {
+            **os.environ,
+            "EDGE_MQTT__PASSWORD": self.broker.password_for("edge-service") or "",
+            "EDGE_CLOUD__API_KEYS": json.dumps([self.api_key]),
+        }
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "edge", "serve", "--config", str(self.workdir / "edge.toml")],
+            env=env,
+            stdout=open(self.workdir / "stdout.log", "ab"),  # noqa: SIM115 - kept by the child
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"service exited at start:\n{self.log()}")
+            try:
+                health = httpx.get(f"{self.url}/api/v1/health", timeout=1).json()
+                if health.get("mqtt_connected"):
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError(f"service did not become healthy:\n{self.log()}")
+
+    def kill9(self) -> None:
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+    def log(self) -> str:
+        path = self.workdir / "stdout.log"
+        return path.read_text(errors="replace")[-4000:] if path.exists() else ""
+
+    # --- HTTP helpers ---
+
+    def get(self, path: str, **params: Any) -> Any:
+        r = httpx.get(f"{self.url}{path}", params=params, headers={"X-API-Key": self.api_key},
+                      timeout=10)
+        r.raise_for_status()
+        return r.json()
+
+    def post(self, path: str, body: Any, token: str | None = None) -> httpx.Response:
+        headers = {"X-API-Key": self.api_key}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        return httpx.post(f"{self.url}{path}", json=body, headers=headers, timeout=10)
+
+    @property
+    def db_path(self) -> Path:
+        return self.workdir / "edge.db"

@@ -1,0 +1,235 @@
+"""The whole service over a real Mosquitto: an order end to end, dedupe, dead letters, ACL,
+and kill -9 in the middle of a stream of scans."""
+
+from __future__ import annotations
+
+import json
+import queue
+import sqlite3
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import paho.mqtt.client as mqtt
+import pytest
+from broker import Mosquitto
+from paho.mqtt.enums import CallbackAPIVersion
+from service_process import SITE, ServiceProcess
+
+from edge.demo import devices_from_description
+from edge.devices.simulator import Simulator, SimOptions
+from edge.warehouse import demo_description_path, load_description
+
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(180)]
+
+DESC = load_description(demo_description_path())
+DEVICE_IDS = [d.id for d in DESC.devices]
+
+
+@pytest.fixture
+def service(mosquitto: Mosquitto, tmp_path: Path) -> Iterator[ServiceProcess]:
+    mosquitto.add_users(*DEVICE_IDS)
+    svc = ServiceProcess(mosquitto, tmp_path / "svc")
+    svc.start()
+    try:
+        yield svc
+    finally:
+        svc.stop()
+
+
+class Device:
+    """A raw MQTT device client: publishes evt with msg ids, collects cmd and err."""
+
+    def __init__(self, broker: Mosquitto, device_id: str, kind: str) -> None:
+        self.id, self.kind = device_id, kind
+        self.base = f"wh/{SITE}/{kind}/{device_id}"
+        self.inbox: queue.Queue[tuple[str, dict[str, Any]]] = queue.Queue()
+        self.client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=device_id)
+        self.client.username_pw_set(device_id, broker.password_for(device_id))
+        self.client.on_message = lambda c, u, m: self.inbox.put(
+            (m.topic.rsplit("/", 1)[-1], json.loads(m.payload))
+        )
+        subscribed = threading.Event()
+        self.client.on_subscribe = lambda *a: subscribed.set()
+        self.client.connect(broker.host, broker.port)
+        self.client.loop_start()
+        self.client.subscribe([(f"{self.base}/cmd", 1), (f"{self.base}/err", 1)])
+        assert subscribed.wait(5)
+
+    def send(self, payload: dict[str, Any] | bytes, topic: str | None = None) -> str:
+        msg_id = uuid.uuid4().hex
+        if isinstance(payload, dict):
+            payload = json.dumps({"msg_id": msg_id, **payload}).encode()
+        info = self.client.publish(topic or f"{self.base}/evt", payload, qos=1)
+        info.wait_for_publish(5)
+        return msg_id
+
+    def next(self, channel: str, timeout: float = 10.0) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                got_channel, body = self.inbox.get(timeout=0.2)
+            except queue.Empty:
+                continue
+            if got_channel == channel:
+                return body
+        raise AssertionError(f"{self.id}: nothing on {channel} within {timeout}s")
+
+    def drain(self) -> list[tuple[str, dict[str, Any]]]:
+        out = []
+        while not self.inbox.empty():
+            out.append(self.inbox.get_nowait())
+        return out
+
+    def close(self) -> None:
+        self.client.loop_stop()
+        self.client.disconnect()
+
+
+def wait_for(predicate: Any, timeout: float = 60.0, what: str = "condition") -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def test_an_order_from_intake_to_the_cloud_feed(mosquitto: Mosquitto, service: ServiceProcess):
+    r = service.post(
+        "/api/v1/orders",
+        {"shop_order_id": "E2E-1", "paid_at": "2026-11-20T08:00:00+00:00",
+         "lines": [{"sku": "SKU-0001", "qty": 2}, {"sku": "SKU-0150", "qty": 1}]},
+    )
+    assert r.status_code == 201, r.text
+    order_id = r.json()["id"]
+    wanted = {"scanner-01", "pack-scanner-1", "scale-1", "ptl-A", "ptl-B"}
+    devices = [d for d in devices_from_description(DESC) if d.id in wanted]
+    sim = Simulator(mosquitto.host, mosquitto.port, "wh", SITE, devices, mosquitto.password_for,
+                    SimOptions.instant(seed=5, short_prob=0.0, wrong_weight_prob=0.0))
+    sim.start()
+    try:
+        wait_for(lambda: service.get(f"/api/v1/orders/{order_id}")["status"] == "ready_to_ship",
+                 what="the order to be picked, packed and weighed")
+    finally:
+        sim.stop()
+    detail = service.get(f"/api/v1/orders/{order_id}")
+    assert {p["picker"] for p in detail["picks"]} == {"P-1001"}
+    assert sum(p["qty"] for p in detail["picks"]) == 3
+    parcels = [{"parcel_id": p["parcel_id"], "tracking": f"T{p['parcel_id']}"}
+               for p in detail["parcels"]]
+    r = service.post(f"/api/v1/orders/{order_id}/ship", {"carrier": "DHL", "parcels": parcels})
+    assert r.status_code == 200, r.text
+    page = service.get("/api/v1/feed", after=0)
+    assert [rec["order_id"] for rec in page["records"]] == [order_id]
+    record = page["records"][0]["record"]
+    assert record["shop_order_id"] == "E2E-1"
+    assert record["parcels"][0]["tracking"] == parcels[0]["tracking"]
+    assert [h["to_status"] for h in record["history"]][-1] == "shipped"
+    ack = service.post("/api/v1/feed/ack", {"seq": page["next"]})
+    assert ack.status_code == 200 and ack.json()["acked_seq"] == page["next"]
+    # Without the key, nothing.
+    assert service.post("/api/v1/feed/ack", {"seq": 1}).status_code == 200
+    import httpx
+
+    assert httpx.get(f"{service.url}/api/v1/feed").status_code == 401
+
+
+def test_duplicate_scan_changes_nothing_and_malformed_is_dead_lettered(
+    mosquitto: Mosquitto, service: ServiceProcess
+) -> None:
+    service.post(
+        "/api/v1/orders",
+        {"shop_order_id": "E2E-2", "paid_at": "2026-11-20T08:00:00+00:00",
+         "lines": [{"sku": "SKU-0002", "qty": 1}]},
+    )
+    dev = Device(mosquitto, "scanner-02", "scanner")
+    try:
+        dev.send({"type": "scan", "code": "P-1002"})
+        view = dev.next("cmd")
+        assert view["screen"] == "stop", view
+        stop = view["stop"]
+        dev.send({"type": "scan", "code": stop["bin"]})
+        assert dev.next("cmd")["expect"] == "item"
+        payload = json.dumps({"msg_id": "dup-1", "type": "scan", "code": stop["gtins"][0]})
+        for _ in range(2):  # the same message twice, as a QoS 1 redelivery would
+            dev.client.publish(f"{dev.base}/evt", payload, qos=1).wait_for_publish(5)
+        assert dev.next("cmd")["expect"] == "qty"
+        assert dev.next("cmd")["expect"] == "qty"  # the duplicate re-sends the view only
+        time.sleep(0.3)
+        assert [c for c, _ in dev.drain() if c == "err"] == []
+        # Malformed: dead-lettered with the reason, answered on err, service keeps going.
+        dev.send(b'{"msg_id": "bad-1", "type": "scan", "code": ')
+        err = dev.next("err")
+        assert err["code"] == "malformed" and "JSON" in err["reason"]
+        letters = service.get("/api/v1/dead-letters")["dead_letters"]
+        assert letters[0]["device"] == "scanner-02" and "JSON" in letters[0]["reason"]
+        dev.send({"type": "confirm", "qty": stop["qty"]})
+        assert dev.next("cmd")["screen"] in ("stop", "trip_done")
+    finally:
+        dev.close()
+
+
+def test_acl_refuses_a_device_publishing_as_another(
+    mosquitto: Mosquitto, service: ServiceProcess
+) -> None:
+    intruder = Device(mosquitto, "scanner-03", "scanner")
+    victim = Device(mosquitto, "scanner-04", "scanner")
+    try:
+        intruder.send({"type": "scan", "code": "P-1004"}, topic=f"wh/{SITE}/scanner/scanner-04/evt")
+        intruder.send({"type": "scan", "code": "P-1003"})  # its own topic works
+        assert intruder.next("cmd")["screen"] in ("stop", "idle")
+        time.sleep(0.5)
+        assert victim.drain() == []  # the service never saw the forged login
+        with sqlite3.connect(service.db_path) as conn:
+            rows = conn.execute("SELECT count(*) FROM sessions WHERE device = 'scanner-04'")
+            assert rows.fetchone()[0] == 0
+    finally:
+        intruder.close()
+        victim.close()
+
+
+def test_kill_9_mid_stream_applies_every_acknowledged_event_once(
+    mosquitto: Mosquitto, service: ServiceProcess
+) -> None:
+    """Scans the broker acknowledged survive a kill -9 of the service and apply exactly once."""
+    acked: set[str] = set()
+    ids: dict[int, str] = {}
+    client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id="scanner-05")
+    client.username_pw_set("scanner-05", mosquitto.password_for("scanner-05"))
+    client.on_publish = lambda c, u, mid, rc, props: acked.add(ids[mid]) if mid in ids else None
+    client.connect(mosquitto.host, mosquitto.port)
+    client.loop_start()
+    total = 1500
+    try:
+        for n in range(total):
+            msg_id = f"k{n:05d}"
+            info = client.publish(
+                f"wh/{SITE}/scanner/scanner-05/evt",
+                json.dumps({"msg_id": msg_id, "type": "scan", "code": f"NOT-A-BADGE-{n}"}),
+                qos=1,
+            )
+            ids[info.mid] = msg_id
+            if n == total // 3:
+                service.kill9()
+        wait_for(lambda: len(acked) == total, 30, "the broker to acknowledge every publish")
+    finally:
+        client.loop_stop()
+        client.disconnect()
+    service.start()
+
+    def applied() -> int:
+        with sqlite3.connect(service.db_path) as conn:
+            return int(conn.execute(
+                "SELECT count(*) FROM inbound_seen WHERE device = 'scanner-05'").fetchone()[0])
+
+    wait_for(lambda: applied() == total, 60, "every acknowledged scan to be applied")
+    with sqlite3.connect(service.db_path) as conn:
+        seen = {r[0] for r in conn.execute(
+            "SELECT msg_id FROM inbound_seen WHERE device = 'scanner-05'")}
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert seen == acked

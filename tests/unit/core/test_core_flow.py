@@ -1,0 +1,265 @@
+"""The main flow on the real store: intake, picking by scans, lights, packing, shipping, feed."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import GTIN, Harness
+
+from edge.messages import (
+    AckFeed,
+    AdjustStock,
+    DeadLetter,
+    DeviceError,
+    LightOff,
+    LightOn,
+    OverrideHold,
+    ParcelHandover,
+    ShipOrder,
+)
+from edge.model import DomainError
+
+
+def test_intake_is_idempotent_by_shop_order_id(harness: Harness) -> None:
+    first = harness.intake("SHOP-1", ("MUG", 2))
+    again = harness.intake("SHOP-1", ("MUG", 2))
+    assert first == again
+    with harness.service.read() as tx:
+        assert tx.value("SELECT count(*) FROM orders") == 1
+    with pytest.raises(DomainError, match="exists with other lines"):
+        harness.intake("SHOP-1", ("MUG", 3))
+
+
+def test_intake_names_the_bad_line(harness: Harness) -> None:
+    with pytest.raises(DomainError, match=r"lines\[1\]\.sku: unknown SKU 'NOPE'"):
+        harness.intake("SHOP-2", ("MUG", 1), ("NOPE", 1))
+
+
+def test_stock_is_reserved_from_specific_bins_or_the_order_waits(harness: Harness) -> None:
+    oid = harness.intake("SHOP-1", ("CABLE", 2))
+    assert harness.order(oid)["status"] == "received"
+    assert harness.stock("B-03-1-B", "CABLE") == (3, 2)
+    waiting = harness.intake("SHOP-2", ("CABLE", 2))
+    assert harness.order(waiting)["status"] == "awaiting_stock"
+    assert harness.stock("B-03-1-B", "CABLE") == (3, 2)  # all or nothing: no partial hold
+    harness.handle(AdjustStock(harness.origin("S-1"), "B-03-1-B", "CABLE", 5, "receipt"))
+    detail = harness.order(waiting)
+    assert detail["status"] == "received"
+    assert [h["to_status"] for h in detail["history"]] == ["received", "awaiting_stock", "received"]
+    assert harness.stock("B-03-1-B", "CABLE") == (5, 4)
+
+
+def test_full_pick_by_scans_in_route_order(harness: Harness) -> None:
+    oid = harness.intake("SHOP-1", ("BOOK", 1), ("MUG", 2), ("CABLE", 1))
+    harness.scan("scan-1", "P-1")
+    view = harness.view("scan-1")
+    assert view["screen"] == "stop" and view["expect"] == "bin"
+    assert view["stop"]["n"] == 1 and view["stop"]["of"] == 3
+    assert harness.order(oid)["status"] == "picking"
+    visited = [harness.pick_current_stop("scan-1")["bin"] for _ in range(3)]
+    assert sorted(visited) == sorted(["C-01-1-A", "A-02-1-A", "B-03-1-B"])
+    # The route is a walk, not a label sort: aisle A, then B, then C and back.
+    assert visited == ["A-02-1-A", "B-03-1-B", "C-01-1-A"]
+    assert harness.view("scan-1")["screen"] == "trip_done"
+    detail = harness.order(oid)
+    assert detail["status"] == "packing"
+    assert [(p["bin"], p["qty"], p["picker"], p["device"]) for p in detail["picks"]] == [
+        ("A-02-1-A", 2, "P-1", "scan-1"),
+        ("B-03-1-B", 1, "P-1", "scan-1"),
+        ("C-01-1-A", 1, "P-1", "scan-1"),
+    ]
+    assert harness.stock("A-02-1-A", "MUG") == (8, 0)
+    picking = next(h for h in detail["history"] if h["to_status"] == "picking")
+    assert (picking["actor"], picking["device"]) == ("P-1", "scan-1")
+
+
+def test_wrong_bin_and_wrong_item_are_refused_and_record_nothing(harness: Harness) -> None:
+    oid = harness.intake("SHOP-1", ("CABLE", 1))
+    harness.scan("scan-1", "P-1")
+    with pytest.raises(DomainError, match="wrong bin: expected B-03-1-B, scanned B-04-1-B"):
+        harness.scan("scan-1", "B-04-1-B")
+    errors = [e for e in harness.effects if isinstance(e, DeviceError)]
+    assert errors[-1].device_id == "scan-1" and "wrong bin" in errors[-1].reason
+    assert "wrong bin" in harness.view("scan-1")["error"]
+    harness.scan("scan-1", "B-03-1-B")
+    with pytest.raises(DomainError, match=r"wrong item: expected Cable \(CABLE\), scanned Mug"):
+        harness.scan("scan-1", GTIN["MUG"])
+    with pytest.raises(DomainError, match="not a product barcode"):
+        harness.scan("scan-1", "hello")
+    assert harness.order(oid)["picks"] == []
+    # A GS1-128 scan with a lot is the right item.
+    harness.scan("scan-1", "]C101" + "0" + GTIN["CABLE"] + "10LOT7")
+    harness.confirm("scan-1", 1)
+    assert harness.order(oid)["status"] == "packing"
+
+
+def test_a_redelivered_scan_changes_nothing(harness: Harness) -> None:
+    oid = harness.intake("SHOP-1", ("CABLE", 1))
+    harness.scan("scan-1", "P-1")
+    harness.scan("scan-1", "B-03-1-B", msg_id="same")
+    harness.scan("scan-1", GTIN["CABLE"], msg_id="item")
+    # The broker redelivers the bin scan: not a wrong-item error, not a second change.
+    assert harness.scan("scan-1", "B-03-1-B", msg_id="same") == "duplicate"
+    assert harness.view("scan-1")["expect"] == "qty"
+    harness.confirm("scan-1", 1)
+    assert harness.order(oid)["status"] == "packing"
+
+
+def test_short_pick_corrects_stock_and_resources_from_another_bin(harness: Harness) -> None:
+    oid = harness.intake("SHOP-1", ("MUG", 3))
+    harness.scan("scan-1", "P-1")
+    assert harness.view("scan-1")["stop"]["bin"] == "A-02-1-A"
+    harness.scan("scan-1", "A-02-1-A")
+    harness.scan("scan-1", GTIN["MUG"])
+    harness.confirm("scan-1", 1, "bin nearly empty")
+    assert harness.stock("A-02-1-A", "MUG") == (0, 0)  # the count is corrected
+    view = harness.view("scan-1")
+    assert view["stop"]["bin"] == "C-05-2-B" and view["stop"]["qty"] == 2
+    harness.pick_current_stop("scan-1")
+    detail = harness.order(oid)
+    assert detail["status"] == "packing"
+    assert detail["lines"][0]["picked"] == 3 and detail["lines"][0]["short"] == 0
+    with harness.service.read() as tx:
+        moves = tx.all(
+            "SELECT delta, reason FROM stock_moves WHERE bin = 'A-02-1-A'"
+            " AND actor = 'P-1' ORDER BY id"
+        )
+    assert [m["delta"] for m in moves] == [-1, -9]
+    assert moves[1]["reason"].startswith("count correction")
+
+
+def test_short_pick_without_stock_holds_the_order_and_supervisor_overrides(
+    harness: Harness,
+) -> None:
+    oid = harness.intake("SHOP-1", ("BOOK", 2), ("PIN", 1))
+    harness.scan("scan-1", "P-1")
+    while harness.view("scan-1")["screen"] == "stop":
+        stop = harness.view("scan-1")["stop"]
+        harness.scan("scan-1", stop["bin"])
+        harness.scan("scan-1", stop["gtins"][0])
+        harness.confirm(
+            "scan-1", stop["qty"] - 1 if stop["sku"] == "BOOK" else stop["qty"], "damaged"
+        )
+    detail = harness.order(oid)
+    assert detail["status"] == "on_hold"
+    assert "BOOK line 1 short by 1" in detail["hold_reason"]
+    assert detail["lines"][0]["picked"] == 1 and detail["lines"][1]["picked"] == 1
+    harness.handle(OverrideHold(harness.origin("S-1"), oid, "customer agreed to partial"))
+    detail = harness.order(oid)
+    assert detail["status"] == "packing"
+    last = detail["history"][-1]
+    assert last["actor"] == "S-1" and "customer agreed" in last["reason"]
+
+
+def test_pick_to_light_lights_the_stop_and_the_button_confirms_it(harness: Harness) -> None:
+    oid = harness.intake("SHOP-1", ("MUG", 2))
+    harness.scan("scan-1", "P-1")
+    lit = [e for e in harness.effects if isinstance(e, LightOn)]
+    assert lit[-1].slot == "A-02-1-A" and lit[-1].qty == 2 and lit[-1].color == "#00ff00"
+    assert harness.view("scan-1")["stop"]["lit"] is True
+    harness.button("ptl-A", "A-02-1-A", 2)
+    off = [e for e in harness.effects if isinstance(e, LightOff)]
+    assert off[-1].slot == "A-02-1-A"
+    detail = harness.order(oid)
+    assert detail["status"] == "packing"
+    assert detail["picks"][0]["via"] == "light" and detail["picks"][0]["picker"] == "P-1"
+    with pytest.raises(DomainError, match="not lit"):
+        harness.button("ptl-A", "A-02-1-A", 1)
+
+
+def _picked_order(harness: Harness, *lines: tuple[str, int]) -> int:
+    oid = harness.intake("SHOP-P", *lines)
+    harness.scan("scan-1", "P-1")
+    while harness.view("scan-1")["screen"] == "stop":
+        harness.pick_current_stop("scan-1")
+    return oid
+
+
+def test_packing_weight_pass_ship_and_feed(harness: Harness) -> None:
+    oid = _picked_order(harness, ("MUG", 2), ("CABLE", 1))
+    harness.scan("pack-1", "K-1")
+    assert harness.view("pack-1")["queue"][0]["code"] == f"ORD-{oid}"
+    harness.scan("pack-1", f"ORD-{oid}")
+    parcel = harness.view("pack-1")["parcels"][0]
+    assert parcel["box"] == "S"
+    assert parcel["expected_g"] == 160 + 2 * 340 + 40
+    # tolerance = max(20, ceil(3*sqrt(8²+8²+2²+5²) + 2)) = ceil(39.59) = 40
+    assert parcel["tolerance_g"] == 40
+    harness.weigh("scale-1", parcel["expected_g"] + 30)
+    detail = harness.order(oid)
+    assert detail["status"] == "ready_to_ship"
+    assert detail["parcels"][0]["packer"] == "K-1"
+    harness.handle(
+        ShipOrder(
+            harness.origin("carrier"),
+            oid,
+            "DemoPost",
+            (ParcelHandover(detail["parcels"][0]["parcel_id"], "TRACK1"),),
+        )
+    )
+    assert harness.order(oid)["status"] == "shipped"
+    with harness.service.read() as tx:
+        rows = tx.all("SELECT seq, record FROM feed")
+    assert len(rows) == 1
+    record = json.loads(rows[0]["record"])
+    assert record["parcels"][0]["tracking"] == "TRACK1"
+    assert record["parcels"][0]["measured_g"] == parcel["expected_g"] + 30
+    assert {p["picker"] for p in record["picks"]} == {"P-1"}
+    assert record["lines"][0] == {"line_no": 1, "sku": "MUG", "ordered": 2, "picked": 2, "short": 0}
+    assert record["history"][-1]["to_status"] == "shipped"
+    ack = harness.handle(AckFeed(harness.origin("cloud"), "cloud", rows[0]["seq"]))
+    assert ack["acked_seq"] == rows[0]["seq"]
+    with pytest.raises(DomainError, match="beyond the newest"):
+        harness.handle(AckFeed(harness.origin("cloud"), "cloud", 99))
+
+
+def test_weight_outside_tolerance_holds_with_the_numbers(harness: Harness) -> None:
+    oid = _picked_order(harness, ("PIN", 2))
+    harness.scan("pack-1", "K-1")
+    harness.scan("pack-1", f"ORD-{oid}")
+    parcel = harness.view("pack-1")["parcels"][0]
+    assert parcel["scale_blind_to_lightest_item"] is True  # a 5 g pin hides in the tolerance
+    harness.weigh("scale-1", parcel["expected_g"] + 200)
+    detail = harness.order(oid)
+    assert detail["status"] == "on_hold"
+    reason = detail["hold_reason"]
+    assert f"expected {parcel['expected_g']} g" in reason
+    assert f"± {parcel['tolerance_g']} g" in reason
+    assert f"measured {parcel['expected_g'] + 200} g" in reason
+    harness.handle(OverrideHold(harness.origin("S-1"), oid, "heavy filler, checked"))
+    detail = harness.order(oid)
+    assert detail["status"] == "ready_to_ship" and detail["parcels"][0]["result"] == "override"
+
+
+def test_dead_letter_is_stored_and_answered(harness: Harness) -> None:
+    harness.handle(
+        DeadLetter(
+            "wh/t1/scanner/scan-1/evt",
+            b"{oops",
+            "payload is not JSON",
+            "scan-1",
+            "",
+            harness.clock.now,
+            "scanner",
+        )
+    )
+    with harness.service.read() as tx:
+        row = tx.one("SELECT device, reason, payload FROM dead_letters")
+    assert row is not None and row["reason"] == "payload is not JSON"
+    assert bytes(row["payload"]) == b"{oops"
+    err = [e for e in harness.effects if isinstance(e, DeviceError)][-1]
+    assert (err.device_id, err.kind, err.code) == ("scan-1", "scanner", "malformed")
+
+
+def test_two_pickers_share_a_shelf_without_sharing_a_slot(harness: Harness) -> None:
+    first = harness.intake("SHOP-1", ("MUG", 1))
+    second = harness.intake("SHOP-2", ("MUG", 1))
+    harness.handle(AdjustStock(harness.origin("S-1"), "A-02-1-A", "MUG", 10, "count"))
+    harness.scan("scan-1", "P-1")
+    harness.scan("scan-2", "P-2")
+    # The batcher put both orders on one cart, or each picker got one: either way no slot
+    # is lit twice.
+    lit = [e for e in harness.effects if isinstance(e, LightOn)]
+    assert len({(e.device_id, e.slot) for e in lit}) == len(lit)
+    assert {harness.order(first)["status"], harness.order(second)["status"]} == {"picking"}
