@@ -1,7 +1,5 @@
 """HTTP for the cloud backend: GET /api/v1/feed and POST /api/v1/feed/ack."""
 
-from __future__ import annotations
-
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from typing import Annotated, Any

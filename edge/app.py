@@ -7,7 +7,7 @@ import logging
 import socket
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -21,7 +21,7 @@ from cloud_sync.router import build_router as build_feed_router
 from edge import http_api
 from edge.config import Settings
 from edge.core import Core, CoreConfig
-from edge.messages import AckFeed, Effect, LoadWarehouse, Origin
+from edge.messages import AckFeed, Effect, Inbound, LoadWarehouse, Origin
 from edge.model import DomainError
 from edge.mqtt import MqttLink
 from edge.runtime import Runtime, utc_now
@@ -150,10 +150,14 @@ def start(settings: Settings, desc: WarehouseDescription, *, mqtt: bool = True) 
     link: MqttLink | None = None
     if mqtt:
         cat = service.catalog()
+
+        def submit(msg: Inbound, on_committed: Callable[[], None]) -> None:
+            service.runtime.submit(msg, on_committed)
+
         link = MqttLink(
             settings.mqtt,
             settings.site,
-            lambda msg, done: service.runtime.submit(msg, done) and None,
+            submit,
             kind_of=lambda device: service.core.kind_of(device) or cat.kind_of(device),
             clock=utc_now,
         )

@@ -1,8 +1,5 @@
 """HTTP API for shops, supervisors and packers: orders, stock, warehouse, devices, login."""
 
-from __future__ import annotations
-
-import json
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -69,7 +66,7 @@ class StockBody(_Body):
     reason: str = Field(min_length=1, max_length=200)
 
 
-def build_router(service: Service) -> APIRouter:
+def build_router(service: "Service") -> APIRouter:
     router = APIRouter(prefix="/api/v1")
     api_client = Depends(api_key_dependency(service.api_keys))
 
@@ -205,7 +202,7 @@ def build_router(service: Service) -> APIRouter:
 
     @router.get("/warehouse", tags=["warehouse"])
     def get_warehouse() -> dict[str, Any]:
-        return json.loads(service.catalog().description.model_dump_json())
+        return service.catalog().description.model_dump(mode="json")
 
     @router.put("/warehouse", tags=["warehouse"])
     def put_warehouse(body: dict[str, Any], client: Annotated[str, api_client]) -> dict[str, Any]:

@@ -159,11 +159,9 @@ class Tx:
     def run(self, sql: str, params: Sequence[Any] = ()) -> int:
         """Execute a change; returns the new rowid for an INSERT, else the rows changed."""
         cur = self._conn.execute(sql, params)
-        return (
-            cur.lastrowid
-            if sql.lstrip().upper().startswith("INSERT") and cur.rowcount
-            else cur.rowcount
-        )
+        if sql.lstrip().upper().startswith("INSERT") and cur.rowcount and cur.lastrowid:
+            return cur.lastrowid
+        return cur.rowcount
 
     def many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         self._conn.executemany(sql, rows)

@@ -214,7 +214,7 @@ def _format(exc: ValidationError, source: str) -> str:
     for err in exc.errors()[:5]:
         where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in err["loc"]).lstrip(".")
         msg = err["msg"].removeprefix("Value error, ")
-        lines.append(f"{source}: {where or '(top level)'}: {msg}")
+        lines.append(f"{source}: {where}: {msg}" if where else f"{source}: {msg}")
     if exc.error_count() > 5:
         lines.append(f"{source}: … and {exc.error_count() - 5} more problems")
     return "\n".join(lines)

@@ -1,7 +1,5 @@
 """Serves the pages and the read models behind them (no build step: plain HTML/JS/CSS)."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -14,7 +12,7 @@ if TYPE_CHECKING:
 STATIC = Path(__file__).with_name("static")
 
 
-def build_router(service: Service) -> APIRouter:
+def build_router(service: "Service") -> APIRouter:
     router = APIRouter(include_in_schema=False)
 
     @router.get("/")

@@ -39,6 +39,10 @@ class GraphLayout:
     # Shortest-path trees are cached per source: the layout is immutable and reused per pick list.
     _trees: dict[str, _Tree] = field(default_factory=dict, init=False, repr=False, compare=False)
 
+    def __hash__(self) -> int:
+        # Hashable by content so planned routes can be remembered per layout.
+        return hash((tuple(sorted(self.nodes.items())), self.edges, self.depot_node))
+
     def __post_init__(self) -> None:
         if self.depot_node not in self.nodes:
             raise LayoutError(f"layout.depot {self.depot_node!r} is not a node")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 
 from edge.routing import aisle_dp
@@ -28,6 +29,12 @@ def make_stop(label: str, point: Point) -> Stop:
     return Stop(label, location.aisle_name, location.bay, point)
 
 
+# fast-tsp stops on a wall-clock budget, so two runs can return different tours of equal
+# length. Remembering recent answers keeps a pick list's route stable while it is being worked.
+_HEURISTIC_MEMO: OrderedDict[tuple[Layout, tuple[Point, ...]], list[Point]] = OrderedDict()
+_MEMO_SIZE = 512
+
+
 def solve_points(
     layout: Layout, points: Sequence[Point], time_budget_s: float | None = None
 ) -> tuple[list[Point], str]:
@@ -40,15 +47,29 @@ def solve_points(
     nodes = [layout.depot, *targets]
     matrix = layout.distance_matrix(nodes)
     if len(nodes) <= HELD_KARP_MAX_POINTS:
-        _, order = held_karp(matrix)
-        return [nodes[i] for i in order], "held-karp"
+        _, tour = held_karp(matrix)
+        return [nodes[i] for i in tour], "held-karp"
+    key = (layout, tuple(targets))
+    if key in _HEURISTIC_MEMO:
+        _HEURISTIC_MEMO.move_to_end(key)
+        return list(_HEURISTIC_MEMO[key]), "fast-tsp+2opt"
     budget = default_budget_s(len(nodes)) if time_budget_s is None else time_budget_s
+    order = _heuristic_order(layout, nodes, matrix, budget)
+    _HEURISTIC_MEMO[key] = order
+    if len(_HEURISTIC_MEMO) > _MEMO_SIZE:
+        _HEURISTIC_MEMO.popitem(last=False)
+    return list(order), "fast-tsp+2opt"
+
+
+def _heuristic_order(
+    layout: Layout, nodes: list[Point], matrix: list[list[int]], budget: float
+) -> list[Point]:
     tour = heuristic_tour(matrix, budget)
     first = pick_when_passed(layout, [nodes[i] for i in tour[1:]])
     # Picking on the way may open new 2-opt / Or-opt moves; polish once more, then re-group.
     index = {p: i for i, p in enumerate(nodes)}
     tour = polish(matrix, [0, *(index[p] for p in first)])
-    return pick_when_passed(layout, [nodes[i] for i in tour[1:]]), "fast-tsp+2opt"
+    return pick_when_passed(layout, [nodes[i] for i in tour[1:]])
 
 
 def plan_route(

@@ -53,7 +53,7 @@ def free_port() -> int:
         return port
 
 
-def test_config(conf_text: str, port: int, workdir: Path) -> str:
+def broker_config(conf_text: str, port: int, workdir: Path) -> str:
     """The shipped config with the listener, file paths and persistence moved to workdir."""
     lines: list[str] = []
     for line in conf_text.splitlines():
@@ -110,7 +110,7 @@ class Mosquitto:
         self._proc: subprocess.Popen[bytes] | None = None
         workdir.mkdir(parents=True, exist_ok=True)
         (workdir / "mosquitto.conf").write_text(
-            test_config(CONF.read_text(encoding="utf-8"), self.port, workdir), encoding="utf-8"
+            broker_config(CONF.read_text(encoding="utf-8"), self.port, workdir), encoding="utf-8"
         )
         shutil.copyfile(ACL, workdir / "acl")
         (workdir / "passwd").write_text("", encoding="utf-8")
@@ -119,11 +119,12 @@ class Mosquitto:
     # --- process ---------------------------------------------------------------------------
 
     def start(self, timeout: float = 10.0) -> None:
-        self._proc = subprocess.Popen(
-            [self._binary, "-c", str(self.workdir / "mosquitto.conf")],
-            stdout=subprocess.DEVNULL,
-            stderr=open(self.workdir / "stderr.log", "ab"),  # noqa: SIM115 - kept by the child
-        )
+        with open(self.workdir / "stderr.log", "ab") as stderr:
+            self._proc = subprocess.Popen(
+                [self._binary, "-c", str(self.workdir / "mosquitto.conf")],
+                stdout=subprocess.DEVNULL,
+                stderr=stderr,
+            )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self._proc.poll() is not None:

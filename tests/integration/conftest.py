@@ -11,10 +11,6 @@ from broker import Mosquitto, find_binary
 SERVICE_USER = "edge-service"
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "integration: needs a real Mosquitto broker")
-
-
 @pytest.fixture(scope="session")
 def mosquitto(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Mosquitto]:
     """A broker on a free port for the whole session; add users with add_user(user)."""

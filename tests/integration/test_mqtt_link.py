@@ -305,7 +305,7 @@ def test_acl_refuses_a_device_publishing_as_another_device(
     mosquitto: Mosquitto, links: LinkFactory, site: str
 ) -> None:
     runtime = FakeRuntime()
-    links.make(site, runtime)
+    link = links.make(site, runtime)
     mallory = Device(mosquitto, site, "scanner", unique("scanner"))
     victim = unique("scanner")
     mosquitto.add_user(victim)
@@ -316,6 +316,23 @@ def test_acl_refuses_a_device_publishing_as_another_device(
     marker = mallory.evt("next")
     runtime.wait_for(lambda m: getattr(m, "msg_id", None) == marker)
     assert runtime.of_device(victim) == []
+
+    # Nor can it read another device's commands. Mosquitto grants a v3.1.1 subscription
+    # whatever the ACL says, but delivers nothing it may not read; commands to one client
+    # keep their order, so its own later command arrives first and alone.
+    subscribed = threading.Event()
+    mallory.client.on_subscribe = lambda *args: subscribed.set()
+    mallory.client.subscribe(f"wh/{site}/scanner/{victim}/cmd", qos=1)
+    assert subscribed.wait(WAIT_S)
+    link.publish_effects(
+        [
+            ScannerView(victim, {"screen": "login", "secret": True}),
+            ScannerView(mallory.id, {"screen": "login", "marker": True}),
+        ]
+    )
+    topic, body = mallory.next_message()
+    assert topic.endswith(f"/{mallory.id}/cmd") and body.get("marker") is True
+    assert mallory.inbox.empty()
     mallory.close()
 
 
