@@ -10,12 +10,15 @@ from conftest import GTIN, Harness
 from edge.messages import (
     AckFeed,
     AdjustStock,
+    CancelOrder,
     DeadLetter,
     DeviceError,
+    LightAck,
     LightOff,
     LightOn,
     OverrideHold,
     ParcelHandover,
+    PresenceChanged,
     ShipOrder,
 )
 from edge.model import DomainError
@@ -263,3 +266,32 @@ def test_two_pickers_share_a_shelf_without_sharing_a_slot(harness: Harness) -> N
     lit = [e for e in harness.effects if isinstance(e, LightOn)]
     assert len({(e.device_id, e.slot) for e in lit}) == len(lit)
     assert {harness.order(first)["status"], harness.order(second)["status"]} == {"picking"}
+
+
+def test_a_light_module_back_online_gets_its_desired_state_again(harness: Harness) -> None:
+    harness.intake("SHOP-1", ("MUG", 2))
+    harness.scan("scan-1", "P-1")
+    first = [e for e in harness.effects if isinstance(e, LightOn)][-1]
+    harness.handle(PresenceChanged("ptl-A", "shelf", False, harness.clock.now))
+    with harness.service.read() as tx:
+        row = tx.one("SELECT online, status_since FROM devices WHERE id = 'ptl-A'")
+    assert row is not None and row["online"] == 0 and row["status_since"] is not None
+    harness.effects.clear()
+    harness.handle(PresenceChanged("ptl-A", "shelf", True, harness.clock.now))
+    resent = [e for e in harness.effects if isinstance(e, LightOn)]
+    assert resent == [first]  # same slot, quantity, colour and command id
+    harness.handle(LightAck("ptl-A", harness.msg_id(), harness.clock.now, first.cmd_id))
+    with harness.service.read() as tx:
+        assert tx.value("SELECT acked_at FROM lights WHERE cmd_id = ?", (first.cmd_id,))
+
+
+def test_cancel_releases_reserved_stock_and_moves_the_picker_on(harness: Harness) -> None:
+    first = harness.intake("SHOP-1", ("MUG", 2), ("BOOK", 1))
+    harness.scan("scan-1", "P-1")
+    assert harness.stock("A-02-1-A", "MUG") == (10, 2)
+    harness.handle(CancelOrder(harness.origin("S-1"), first, "customer cancelled"))
+    assert harness.stock("A-02-1-A", "MUG") == (10, 0)
+    assert harness.stock("C-01-1-A", "BOOK") == (5, 0)
+    assert harness.order(first)["status"] == "cancelled"
+    assert harness.view("scan-1")["screen"] == "trip_done"
+    assert [e for e in harness.effects if isinstance(e, LightOff)][-1].slot == "A-02-1-A"

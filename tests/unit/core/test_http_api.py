@@ -74,7 +74,9 @@ def test_override_needs_a_supervisor(client: TestClient, harness: Harness) -> No
     body = {"reason": "cancel the pin line with the customer"}
     assert client.post(f"/api/v1/orders/{oid}/override", json=body).status_code == 401
     picker = _login(client, "P-1")
-    assert client.post(f"/api/v1/orders/{oid}/override", json=body, headers=picker).status_code == 403
+    assert (
+        client.post(f"/api/v1/orders/{oid}/override", json=body, headers=picker).status_code == 403
+    )
     boss = _login(client, "S-1")
     r = client.post(f"/api/v1/orders/{oid}/override", json=body, headers=boss)
     assert r.status_code == 200 and r.json()["status"] == "packing"
