@@ -89,9 +89,16 @@ def route_as_graphs(instances: list[dict[str, Any]], max_points: int) -> list[di
         route = plan_route(graph, inst["picks"])
         ms = (time.perf_counter() - start) * 1000
         rows.append(
-            {"id": inst["id"], "points": inst["n_points"], "picks": inst["n_picks"],
-             "opt": inst["optimum_dm"], "proven": inst["proven"], "len": route.length_dm,
-             "ms": ms, "method": route.method}  # fmt: skip
+            {
+                "id": inst["id"],
+                "points": inst["n_points"],
+                "picks": inst["n_picks"],
+                "opt": inst["optimum_dm"],
+                "proven": inst["proven"],
+                "len": route.length_dm,
+                "ms": ms,
+                "method": route.method,
+            }  # fmt: skip
         )
     return rows
 
@@ -103,7 +110,8 @@ def batching(instances: list[dict[str, Any]], totes: int) -> list[dict[str, Any]
             continue
         layout = RectLayout.from_dict(inst["layout"])
         orders = [
-            OrderToPick(f"{inst['id']}/{i}", tuple(labels)) for i, labels in enumerate(inst["orders"])
+            OrderToPick(f"{inst['id']}/{i}", tuple(labels))
+            for i, labels in enumerate(inst["orders"])
         ]
         start = time.perf_counter()
         trips = plan_batches(layout, orders, totes=totes)
@@ -143,7 +151,9 @@ def summary(rows: list[dict[str, Any]], key: str = "len") -> dict[str, float]:
     gaps = [gap(r[key], r["opt"]) for r in rows if key in r]
     return {
         "n": len(gaps),
-        "optimal": 100 * sum(1 for r in rows if key in r and r[key] <= r["opt"]) / max(1, len(gaps)),
+        "optimal": 100
+        * sum(1 for r in rows if key in r and r[key] <= r["opt"])
+        / max(1, len(gaps)),
         "mean": sum(gaps) / len(gaps) if gaps else math.nan,
         "p95": pctl(gaps, 95),
         "max": max(gaps) if gaps else math.nan,
@@ -152,7 +162,12 @@ def summary(rows: list[dict[str, Any]], key: str = "len") -> dict[str, float]:
 
 def latency(rows: list[dict[str, Any]]) -> dict[str, float]:
     ms = [r["ms"] for r in rows]
-    return {"n": len(ms), "p50": pctl(ms, 50), "p99": pctl(ms, 99), "max": max(ms, default=math.nan)}
+    return {
+        "n": len(ms),
+        "p50": pctl(ms, 50),
+        "p99": pctl(ms, 99),
+        "max": max(ms, default=math.nan),
+    }
 
 
 def build_report(
@@ -260,8 +275,11 @@ def build_report(
     out += [
         "",
         f"Baseline cross-check against the instance file: "
-        + ("all label_sort_dm, s_shape_dm and largest_gap_dm values agree." if not problems
-           else f"{len(problems)} disagreements, e.g. {problems[0]}"),  # fmt: skip
+        + (
+            "all label_sort_dm, s_shape_dm and largest_gap_dm values agree."
+            if not problems
+            else f"{len(problems)} disagreements, e.g. {problems[0]}"
+        ),  # fmt: skip
     ]
     if batch_rows:
         out += [
@@ -300,7 +318,9 @@ def build_report(
                 )
         with_s = [r for r in batch_rows if "single_s_shape" in r]
         if with_s:
-            reduction = 1 - sum(r["batched"] for r in with_s) / sum(r["single_s_shape"] for r in with_s)
+            reduction = 1 - sum(r["batched"] for r in with_s) / sum(
+                r["single_s_shape"] for r in with_s
+            )
             out += [
                 "",
                 f"Walking per order, batched vs single-order S-shape (single-block orders "
@@ -328,7 +348,9 @@ def main(argv: list[str] | None = None) -> int:
     rows = route_all(instances)
     with args.out.open("w", encoding="utf-8") as out:
         for row in rows:
-            out.write(json.dumps({"id": row["id"], "route": row["route"], "ms": round(row["ms"], 3)}))
+            out.write(
+                json.dumps({"id": row["id"], "route": row["route"], "ms": round(row["ms"], 3)})
+            )
             out.write("\n")
     graph_rows = route_as_graphs(instances, args.graph_max_points)
     batch_rows = batching(instances, args.totes)

@@ -134,7 +134,9 @@ def plot_svg(rows: list[dict[str, Any]], graph_rows: list[dict[str, Any]]) -> st
     for r in graph_rows:
         lat_panel.dot(to_x(lat_panel)(r["picks"]), lat_y(r["ms"]), "#555555", hollow=True)
     for r in rows:
-        lat_panel.dot(to_x(lat_panel)(r["picks"]), lat_y(r["ms"]), BLOCK_COLOURS.get(r["blocks"], "#000"))
+        lat_panel.dot(
+            to_x(lat_panel)(r["picks"]), lat_y(r["ms"]), BLOCK_COLOURS.get(r["blocks"], "#000")
+        )
 
     legend = [("1 block (exact DP)", BLOCK_COLOURS[1], False),
               ("2 blocks (exact DP)", BLOCK_COLOURS[2], False),

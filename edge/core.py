@@ -223,5 +223,5 @@ def _dead_letter(ctx: Ctx, msg: DeadLetter) -> None:
     )
     kind = msg.kind or ctx.cat.kind_of(msg.device_id)
     if msg.device_id and kind:
-        ctx.emit(DeviceError(msg.device_id, kind, msg.msg_id, msg.reason, "malformed"))
+        ctx.emit(DeviceError(msg.device_id, kind, msg.msg_id, msg.reason, msg.code))
     ctx.emit(StateChanged("dead_letters"))

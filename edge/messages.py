@@ -99,6 +99,7 @@ class DeadLetter:
     msg_id: str
     at: datetime
     kind: str = ""  # the device kind named by the topic, for the error reply
+    code: str = "malformed"  # or "unknown": a well-formed message of a kind or type not known
 
 
 # --- inbound from HTTP clients ---------------------------------------------------------------

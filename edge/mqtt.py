@@ -338,7 +338,14 @@ class MqttLink:
             self.dead_letters += 1
             log.info("dead letter on %s: %s", topic, exc.reason)
             inbound = DeadLetter(
-                topic, payload[:MAX_PAYLOAD_BYTES], exc.reason, exc.device_id, exc.msg_id, now
+                topic,
+                payload[:MAX_PAYLOAD_BYTES],
+                exc.reason,
+                exc.device_id,
+                exc.msg_id,
+                now,
+                kind=exc.kind,
+                code=exc.code,
             )
         except Exception as exc:  # a codec bug must not lose the message silently
             self.dead_letters += 1

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import itertools
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -13,6 +14,8 @@ from edge.routing.route import Route
 # Greedy batching evaluates every candidate order with the exact planner; beyond this many
 # candidates per step the due-first pool is cut, keeping latency bounded on busy days.
 MAX_CANDIDATES = 40
+# Swapping orders between trips afterwards is capped by route evaluations, for the same reason.
+MAX_SWAP_EVALUATIONS = 400
 
 
 @dataclass(frozen=True)
@@ -89,7 +92,6 @@ def plan_batches(
         for label in order.labels:
             layout.point_of(label)
     waiting = work_order(orders)
-    trips: list[Trip] = []
     length_cache: dict[frozenset[str], int] = {}
 
     def length_of(labels: frozenset[str]) -> int:
@@ -97,6 +99,7 @@ def plan_batches(
             length_cache[labels] = plan_route(layout, labels, time_budget_s=time_budget_s).length_dm
         return length_cache[labels]
 
+    groups: list[list[OrderToPick]] = []
     while waiting:
         members = [waiting.pop(0)]
         labels = frozenset(members[0].labels)
@@ -111,8 +114,36 @@ def plan_batches(
             waiting.remove(best)
             members.append(best)
             labels |= frozenset(best.labels)
-        trips.append(_make_trip(layout, members, time_budget_s))
-    return trips
+        groups.append(members)
+    _swap_between_trips(groups, length_of)
+    return [_make_trip(layout, members, time_budget_s) for members in groups]
+
+
+def _labels_of(orders: Sequence[OrderToPick]) -> frozenset[str]:
+    return frozenset(label for order in orders for label in order.labels)
+
+
+def _swap_between_trips(
+    groups: list[list[OrderToPick]], length_of: Callable[[frozenset[str]], int]
+) -> None:
+    """Greedy grouping is myopic: exchange two orders with the same cut-off between trips
+    whenever that shortens the two trips together (first improvement, fixed scan order)."""
+    evaluations = 0
+    improved = True
+    while improved and evaluations < MAX_SWAP_EVALUATIONS:
+        improved = False
+        for i, j in itertools.combinations(range(len(groups)), 2):
+            before = length_of(_labels_of(groups[i])) + length_of(_labels_of(groups[j]))
+            for a, b in itertools.product(range(len(groups[i])), range(len(groups[j]))):
+                if groups[i][a].due != groups[j][b].due or evaluations >= MAX_SWAP_EVALUATIONS:
+                    continue
+                left = [*groups[i][:a], groups[j][b], *groups[i][a + 1 :]]
+                right = [*groups[j][:b], groups[i][a], *groups[j][b + 1 :]]
+                evaluations += 2
+                after = length_of(_labels_of(left)) + length_of(_labels_of(right))
+                if after < before:
+                    groups[i], groups[j], before = left, right, after
+                    improved = True
 
 
 def _make_trip(layout: Layout, members: list[OrderToPick], time_budget_s: float | None) -> Trip:

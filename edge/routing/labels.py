@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 _LABEL_RE = re.compile(r"^([A-Z]+)-([0-9]+)-([0-9]+)-([AB])$")
 
@@ -50,6 +51,7 @@ class BinLocation:
         return f"{self.aisle_name}-{self.bay:02d}-{self.level}-{self.side}"
 
 
+@lru_cache(maxsize=1 << 16)  # a site has a fixed set of bins; routes parse each many times
 def parse_label(label: str) -> BinLocation:
     """Parse a canonical label; raise LabelError with a message naming the label otherwise."""
     match = _LABEL_RE.match(label) if isinstance(label, str) else None
@@ -61,7 +63,8 @@ def parse_label(label: str) -> BinLocation:
     location = BinLocation(aisle_index(letters), int(bay), int(level), side)
     if location.bay < 1 or location.level < 1:
         raise LabelError(f"bin label {label!r}: bay and level start at 1")
-    if location.label != label:
+    canonical = (len(bay) == 2 or (len(bay) > 2 and bay[0] != "0")) and level[0] != "0"
+    if not canonical:
         # Two spellings of one bin (C-7-3-B and C-07-3-B) would dodge deduplication.
         raise LabelError(f"bin label {label!r} is not canonical; write {location.label!r}")
     return location

@@ -9,7 +9,7 @@ from edge.routing import aisle_dp
 from edge.routing.geometry import Layout, Point, tour_length
 from edge.routing.held_karp import MAX_POINTS as HELD_KARP_MAX_POINTS
 from edge.routing.held_karp import held_karp
-from edge.routing.labels import LabelError, parse_label
+from edge.routing.labels import LabelError, aisle_letters, parse_label
 from edge.routing.local_search import default_budget_s, heuristic_tour, polish
 from edge.routing.rect_layout import RectLayout
 from edge.routing.route import Route, Stop
@@ -26,7 +26,7 @@ def make_stop(label: str, point: Point) -> Stop:
         location = parse_label(label)
     except LabelError:  # graph layouts may use free-form bin names
         return Stop(label, "", 0, point)
-    return Stop(label, location.aisle_name, location.bay, point)
+    return Stop(label, aisle_letters(location.aisle), location.bay, point)
 
 
 # fast-tsp stops on a wall-clock budget, so two runs can return different tours of equal
