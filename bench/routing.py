@@ -15,6 +15,7 @@ import json
 import math
 import os
 import platform
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -24,17 +25,28 @@ import fast_tsp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from routing_report import plot_svg, write_docs_section  # noqa: E402
+from routing_report import plot_svg, write_docs_section
 
-from edge.routing import OrderToPick, RectLayout, plan_batches, plan_route  # noqa: E402
-from edge.routing.baselines import (  # noqa: E402
+from edge.routing import OrderToPick, RectLayout, plan_batches, plan_route
+from edge.routing.baselines import (
     label_sort_length,
     largest_gap_length,
     s_shape_length,
 )
-from edge.routing.rect_graph import graph_of_rect  # noqa: E402
+from edge.routing.rect_graph import graph_of_rect
 
 SIZE_BUCKETS = [(1, 10), (11, 30), (31, 60), (61, 100), (101, 200), (201, 300)]
+
+
+def cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as info:
+            for line in info:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
 
 
 def pctl(values: list[float], q: float) -> float:
@@ -98,7 +110,7 @@ def route_as_graphs(instances: list[dict[str, Any]], max_points: int) -> list[di
                 "len": route.length_dm,
                 "ms": ms,
                 "method": route.method,
-            }  # fmt: skip
+            }
         )
     return rows
 
@@ -149,8 +161,9 @@ def cross_check(instances: list[dict[str, Any]], rows: list[dict[str, Any]]) -> 
 
 def summary(rows: list[dict[str, Any]], key: str = "len") -> dict[str, float]:
     gaps = [gap(r[key], r["opt"]) for r in rows if key in r]
+    n = len(gaps)
     return {
-        "n": len(gaps),
+        "n": n,
         "optimal": 100
         * sum(1 for r in rows if key in r and r[key] <= r["opt"])
         / max(1, len(gaps)),
@@ -189,10 +202,11 @@ def build_report(
         f"{summary(proven)['optimal']:.1f} % of proven, {bk['optimal']:.1f} % of best-known. "
         f"Shorter than best-known: {sum(1 for r in best_known if r['len'] < r['opt'])}.",
         "",
-        "| category | n | optimal % | mean gap % | p95 gap % | max gap % | method | p50 ms | p99 ms | max ms |",
+        "| category | n | optimal % | mean gap % | p95 gap % | max gap % | method "
+        "| p50 ms | p99 ms | max ms |",
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
-    cats = sorted({r["cat"] for r in rows}) + ["all"]
+    cats = [*sorted({r["cat"] for r in rows}), "all"]
     for cat in cats:
         sel = [r for r in rows if cat in ("all", r["cat"])]
         s, lat = summary(sel), latency(sel)
@@ -203,7 +217,8 @@ def build_report(
         )
     out += [
         "",
-        f"Best-known instances only: mean gap {bk['mean']:.3f} %, max {bk['max']:.3f} % (n={bk['n']}).",
+        f"Best-known instances only: mean gap {bk['mean']:.3f} %, max {bk['max']:.3f} % "
+        f"(n={bk['n']}).",
         "",
         "Planner latency (wall time of `plan_route`, including label parsing and distances) by "
         "blocks and number of picks:",
@@ -270,16 +285,17 @@ def build_report(
             s = summary(sel, key)
             if s["n"]:
                 out.append(
-                    f"| {cat} | {name} | {s['n']} | {s['mean']:.2f} | {s['p95']:.2f} | {s['max']:.2f} |"
+                    f"| {cat} | {name} | {s['n']} | {s['mean']:.2f} | {s['p95']:.2f} | "
+                    f"{s['max']:.2f} |"
                 )
     out += [
         "",
-        f"Baseline cross-check against the instance file: "
+        "Baseline cross-check against the instance file: "
         + (
             "all label_sort_dm, s_shape_dm and largest_gap_dm values agree."
             if not problems
             else f"{len(problems)} disagreements, e.g. {problems[0]}"
-        ),  # fmt: skip
+        ),
     ]
     if batch_rows:
         out += [
@@ -337,8 +353,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--instances", required=True, type=Path)
     parser.add_argument("--out", required=True, type=Path, help="results JSONL to write")
     parser.add_argument("--totes", type=int, default=4)
-    parser.add_argument("--graph-max-points", type=int, default=300,
-                        help="route multi-block instances up to this size as graphs too")  # fmt: skip
+    parser.add_argument(
+        "--graph-max-points",
+        type=int,
+        default=300,
+        help="also route multi-block instances up to this size as graph layouts",
+    )
     parser.add_argument("--docs", type=Path, help="docs directory to update (benchmarks.md)")
     args = parser.parse_args(argv)
     instances = [
@@ -357,10 +377,20 @@ def main(argv: list[str] | None = None) -> int:
     problems = cross_check(instances, rows)
     seconds = time.perf_counter() - started
     report = build_report(rows, graph_rows, batch_rows, problems, args.totes, seconds)
+    checker = args.instances.parent / "check.py"
+    if checker.exists():  # the shared scorer, run on the results file just written
+        scored = subprocess.run(
+            [sys.executable, str(checker), str(args.instances), str(args.out)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        last = scored.stdout.strip().splitlines()[-1:] or ["(no output)"]
+        report += ["", f"Shared checker (`check.py`): `{last[0]}`"]
     print("\n".join(report))
     if args.docs is not None:
         machine = (
-            f"{os.cpu_count()} cores ({platform.processor() or platform.machine()}), "
+            f"{os.cpu_count()} cores ({cpu_model()}), "
             f"{platform.system()}, Python {platform.python_version()}, "
             f"fast-tsp {fast_tsp.__version__}"
         )

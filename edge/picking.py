@@ -242,7 +242,7 @@ def _assign_next(ctx: Ctx, sess: dict[str, Any]) -> None:
         )
         for c in candidates
     ]
-    trip_plan = plan_batches(ctx.cat.layout, to_pick, totes=ctx.cfg.totes_per_cart)[0]
+    trip_plan = plan_batches(ctx.cat.layout, to_pick, totes=ctx.cfg.totes_per_cart, max_trips=1)[0]
     order_ids = [int(o) for o in trip_plan.order_ids]
     tote_of = {int(k): v for k, v in trip_plan.tote_of_order.items()}
     route = trip_plan.route

@@ -76,12 +76,15 @@ def plan_batches(
     totes: int = 4,
     *,
     time_budget_s: float | None = None,
+    max_trips: int | None = None,
 ) -> list[Trip]:
     """Group orders into trips of at most `totes` orders and route each trip.
 
     Each trip starts from the most urgent order left; it then takes, among the orders with
     the earliest cut-off still waiting, the one that adds the least walking, until the cart is
     full. Trips come out in the order they should be worked. Raises LabelError for a bad label.
+    With max_trips, only the first trips are planned (a picker asking for work needs one), and
+    orders are not exchanged with trips that were never planned.
     """
     if totes < 1:
         raise ValueError("a cart needs at least one tote")
@@ -100,7 +103,7 @@ def plan_batches(
         return length_cache[labels]
 
     groups: list[list[OrderToPick]] = []
-    while waiting:
+    while waiting and (max_trips is None or len(groups) < max_trips):
         members = [waiting.pop(0)]
         labels = frozenset(members[0].labels)
         while len(members) < totes and waiting:
@@ -115,7 +118,8 @@ def plan_batches(
             members.append(best)
             labels |= frozenset(best.labels)
         groups.append(members)
-    _swap_between_trips(groups, length_of)
+    if max_trips is None:
+        _swap_between_trips(groups, length_of)
     return [_make_trip(layout, members, time_budget_s) for members in groups]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 
@@ -33,6 +34,7 @@ def make_stop(label: str, point: Point) -> Stop:
 # length. Remembering recent answers keeps a pick list's route stable while it is being worked.
 _HEURISTIC_MEMO: OrderedDict[tuple[Layout, tuple[Point, ...]], list[Point]] = OrderedDict()
 _MEMO_SIZE = 512
+_MEMO_LOCK = threading.Lock()
 
 
 def solve_points(
@@ -50,14 +52,17 @@ def solve_points(
         _, tour = held_karp(matrix)
         return [nodes[i] for i in tour], "held-karp"
     key = (layout, tuple(targets))
-    if key in _HEURISTIC_MEMO:
-        _HEURISTIC_MEMO.move_to_end(key)
-        return list(_HEURISTIC_MEMO[key]), "fast-tsp+2opt"
+    with _MEMO_LOCK:
+        remembered = _HEURISTIC_MEMO.get(key)
+        if remembered is not None:
+            _HEURISTIC_MEMO.move_to_end(key)
+            return list(remembered), "fast-tsp+2opt"
     budget = default_budget_s(len(nodes)) if time_budget_s is None else time_budget_s
     order = _heuristic_order(layout, nodes, matrix, budget)
-    _HEURISTIC_MEMO[key] = order
-    if len(_HEURISTIC_MEMO) > _MEMO_SIZE:
-        _HEURISTIC_MEMO.popitem(last=False)
+    with _MEMO_LOCK:
+        order = _HEURISTIC_MEMO.setdefault(key, order)  # a concurrent first answer wins
+        if len(_HEURISTIC_MEMO) > _MEMO_SIZE:
+            _HEURISTIC_MEMO.popitem(last=False)
     return list(order), "fast-tsp+2opt"
 
 

@@ -89,8 +89,9 @@ class ServiceProcess:
     # --- HTTP helpers ---
 
     def get(self, path: str, **params: Any) -> Any:
-        r = httpx.get(f"{self.url}{path}", params=params, headers={"X-API-Key": self.api_key},
-                      timeout=10)
+        r = httpx.get(
+            f"{self.url}{path}", params=params, headers={"X-API-Key": self.api_key}, timeout=10
+        )
         r.raise_for_status()
         return r.json()
 

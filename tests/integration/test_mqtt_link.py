@@ -531,7 +531,13 @@ def test_simulator_survives_odd_views_and_counts_errors(
     link.publish_effects([ScannerView(scanner, {"screen": "login", "expect": "badge"})])
     scan = runtime.wait_for(lambda m: isinstance(m, ScanRead) and m.device_id == scanner)
     assert isinstance(scan, ScanRead) and scan.code == "P-1"
-    stats = sim.stats()
+    # The scan can leave before the simulator's counters are updated: let them settle.
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        stats = sim.stats()
+        if stats.views_received == len(odd) + 1 and stats.errors_received == 1:
+            break
+        time.sleep(0.05)
     assert stats.errors_received == 1 and stats.views_received == len(odd) + 1
 
 

@@ -20,7 +20,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 from service_process import SITE, ServiceProcess
 
 from edge.demo import devices_from_description
-from edge.devices.simulator import Simulator, SimOptions
+from edge.devices.simulator import SimOptions, Simulator
 from edge.warehouse import demo_description_path, load_description
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(180)]
@@ -102,26 +102,39 @@ def wait_for(predicate: Any, timeout: float = 60.0, what: str = "condition") -> 
 def test_an_order_from_intake_to_the_cloud_feed(mosquitto: Mosquitto, service: ServiceProcess):
     r = service.post(
         "/api/v1/orders",
-        {"shop_order_id": "E2E-1", "paid_at": "2026-11-20T08:00:00+00:00",
-         "lines": [{"sku": "SKU-0001", "qty": 2}, {"sku": "SKU-0150", "qty": 1}]},
+        {
+            "shop_order_id": "E2E-1",
+            "paid_at": "2026-11-20T08:00:00+00:00",
+            "lines": [{"sku": "SKU-0001", "qty": 2}, {"sku": "SKU-0150", "qty": 1}],
+        },
     )
     assert r.status_code == 201, r.text
     order_id = r.json()["id"]
     wanted = {"scanner-01", "pack-scanner-1", "scale-1", "ptl-A", "ptl-B"}
     devices = [d for d in devices_from_description(DESC) if d.id in wanted]
-    sim = Simulator(mosquitto.host, mosquitto.port, "wh", SITE, devices, mosquitto.password_for,
-                    SimOptions.instant(seed=5, short_prob=0.0, wrong_weight_prob=0.0))
+    sim = Simulator(
+        mosquitto.host,
+        mosquitto.port,
+        "wh",
+        SITE,
+        devices,
+        mosquitto.password_for,
+        SimOptions.instant(seed=5, short_prob=0.0, wrong_weight_prob=0.0),
+    )
     sim.start()
     try:
-        wait_for(lambda: service.get(f"/api/v1/orders/{order_id}")["status"] == "ready_to_ship",
-                 what="the order to be picked, packed and weighed")
+        wait_for(
+            lambda: service.get(f"/api/v1/orders/{order_id}")["status"] == "ready_to_ship",
+            what="the order to be picked, packed and weighed",
+        )
     finally:
         sim.stop()
     detail = service.get(f"/api/v1/orders/{order_id}")
     assert {p["picker"] for p in detail["picks"]} == {"P-1001"}
     assert sum(p["qty"] for p in detail["picks"]) == 3
-    parcels = [{"parcel_id": p["parcel_id"], "tracking": f"T{p['parcel_id']}"}
-               for p in detail["parcels"]]
+    parcels = [
+        {"parcel_id": p["parcel_id"], "tracking": f"T{p['parcel_id']}"} for p in detail["parcels"]
+    ]
     r = service.post(f"/api/v1/orders/{order_id}/ship", {"carrier": "DHL", "parcels": parcels})
     assert r.status_code == 200, r.text
     page = service.get("/api/v1/feed", after=0)
@@ -144,8 +157,11 @@ def test_duplicate_scan_changes_nothing_and_malformed_is_dead_lettered(
 ) -> None:
     service.post(
         "/api/v1/orders",
-        {"shop_order_id": "E2E-2", "paid_at": "2026-11-20T08:00:00+00:00",
-         "lines": [{"sku": "SKU-0002", "qty": 1}]},
+        {
+            "shop_order_id": "E2E-2",
+            "paid_at": "2026-11-20T08:00:00+00:00",
+            "lines": [{"sku": "SKU-0002", "qty": 1}],
+        },
     )
     dev = Device(mosquitto, "scanner-02", "scanner")
     try:
@@ -224,12 +240,17 @@ def test_kill_9_mid_stream_applies_every_acknowledged_event_once(
 
     def applied() -> int:
         with sqlite3.connect(service.db_path) as conn:
-            return int(conn.execute(
-                "SELECT count(*) FROM inbound_seen WHERE device = 'scanner-05'").fetchone()[0])
+            return int(
+                conn.execute(
+                    "SELECT count(*) FROM inbound_seen WHERE device = 'scanner-05'"
+                ).fetchone()[0]
+            )
 
     wait_for(lambda: applied() == total, 60, "every acknowledged scan to be applied")
     with sqlite3.connect(service.db_path) as conn:
-        seen = {r[0] for r in conn.execute(
-            "SELECT msg_id FROM inbound_seen WHERE device = 'scanner-05'")}
+        seen = {
+            r[0]
+            for r in conn.execute("SELECT msg_id FROM inbound_seen WHERE device = 'scanner-05'")
+        }
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert seen == acked

@@ -1,4 +1,4 @@
-"""HTTP through FastAPI's TestClient on the real store: auth, named 4xx errors, idempotent intake."""
+"""HTTP through TestClient on the real store: auth, named 4xx errors, idempotent intake."""
 
 from __future__ import annotations
 

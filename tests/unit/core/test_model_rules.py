@@ -106,7 +106,7 @@ def test_description_errors_name_the_place() -> None:
 def test_description_file_errors(tmp_path: Path) -> None:
     bad = tmp_path / "wh.json"
     bad.write_text("{nope")
-    with pytest.raises(DescriptionError, match="wh.json: not valid json"):
+    with pytest.raises(DescriptionError, match=r"wh\.json: not valid json"):
         load_description(bad)
     with pytest.raises(DescriptionError, match="cannot read"):
         load_description(tmp_path / "missing.json")

@@ -172,3 +172,19 @@ def test_bad_label_raises_a_label_error() -> None:
                      cross_aisle_width_dm=20)  # fmt: skip
     with pytest.raises(LabelError, match="Z-01-1-A"):
         plan_route(lay, ["A-01-1-A", "Z-01-1-A"])
+
+
+def test_more_blocks_than_the_dp_handles_fall_back_to_tsp() -> None:
+    data = {
+        "aisles": 5, "blocks": 4, "bays_per_block": 6, "aisle_pitch_dm": 30,
+        "bay_width_dm": 10, "cross_aisle_width_dm": 20, "depot": {"x_dm": 45, "y_dm": 0},
+    }  # fmt: skip
+    lay = RectLayout.from_dict(data)
+    few = ["A-03-1-A", "C-10-1-A", "E-20-2-B", "B-24-1-A", "D-13-1-A"]
+    route = plan_route(lay, few)
+    assert route.method == "held-karp"
+    assert route.length_dm == brute_force_optimum(data, few)
+    many = [f"{a}-{b:02d}-1-A" for a in "ABCDE" for b in range(1, 25, 3)]
+    route = plan_route(lay, many)
+    check_route(data, many, route)
+    assert route.method == "fast-tsp+2opt"

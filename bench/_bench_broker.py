@@ -1,0 +1,252 @@
+"""Benchmark processes: a private Mosquitto (shipped config) and the service as a subprocess."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+REPO = Path(__file__).resolve().parents[1]
+CONF = REPO / "deploy" / "mosquitto.conf"
+ACL = REPO / "deploy" / "mosquitto.acl"
+
+# Settings that name the gateway's files or ports; the benchmark supplies its own (as the
+# integration tests' broker does).
+_REPLACED = {
+    "listener",
+    "password_file",
+    "acl_file",
+    "persistence_location",
+    "log_dest",
+    "pid_file",
+    "user",
+    "include_dir",
+    "certfile",
+    "keyfile",
+    "cafile",
+    "tls_version",
+}
+
+
+def find_binary(name: str) -> str | None:
+    """The binary on PATH or in the sbin directories a non-root PATH often lacks."""
+    found = shutil.which(name)
+    if found:
+        return found
+    for folder in ("/usr/sbin", "/usr/local/sbin", "/sbin"):
+        candidate = Path(folder) / name
+        if candidate.is_file() and os.access(candidate, os.X_OK):
+            return str(candidate)
+    return None
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def bench_config(conf_text: str, port: int, workdir: Path) -> str:
+    """The shipped config, every tuning line as shipped; listener, files and persistence
+    moved to workdir, log to a file (the shipped log types: no per-message logging)."""
+    lines: list[str] = []
+    for line in conf_text.splitlines():
+        words = line.split()
+        if words and not words[0].startswith("#") and words[0] in _REPLACED:
+            if words[0] == "listener" and not any(x.startswith("listener ") for x in lines):
+                lines.append(f"listener {port} 127.0.0.1")
+            continue
+        lines.append(line)
+    if not any(x.startswith("listener ") for x in lines):
+        lines.append(f"listener {port} 127.0.0.1")
+    lines += [
+        f"password_file {workdir / 'passwd'}",
+        f"acl_file {workdir / 'acl'}",
+        f"persistence_location {workdir}/",
+        f"log_dest file {workdir / 'mosquitto.log'}",
+        # As root mosquitto would switch to user "mosquitto" and lose the temporary files.
+        f"user {getpass.getuser()}",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process (all its threads) has used so far."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class Broker:
+    """Mosquitto from the system binary with the project's mosquitto.conf and ACL on a free
+    loopback port in a temporary directory. Users get random passwords made at run time."""
+
+    host = "127.0.0.1"
+
+    def __init__(self, workdir: Path, users: Iterable[str]) -> None:
+        binary, passwd = find_binary("mosquitto"), find_binary("mosquitto_passwd")
+        if binary is None or passwd is None:
+            raise RuntimeError("mosquitto and mosquitto_passwd are needed (apt install mosquitto)")
+        self.binary = binary
+        self.workdir = workdir
+        self.port = free_port()
+        self.passwords = {user: secrets.token_urlsafe(18) for user in users}
+        self.proc: subprocess.Popen[bytes] | None = None
+        workdir.mkdir(parents=True, exist_ok=True)
+        conf = bench_config(CONF.read_text(encoding="utf-8"), self.port, workdir)
+        (workdir / "mosquitto.conf").write_text(conf, encoding="utf-8")
+        (workdir / "acl").write_text(ACL.read_text(encoding="utf-8"), encoding="utf-8")
+        # One mosquitto_passwd call hashes the whole file (-U); it never leaves workdir.
+        pw_file = workdir / "passwd"
+        pw_file.touch(mode=0o600)
+        pw_file.write_text("".join(f"{u}:{p}\n" for u, p in self.passwords.items()))
+        subprocess.run([passwd, "-U", str(pw_file)], check=True, capture_output=True)
+
+    def start(self, timeout: float = 10.0) -> None:
+        self.proc = subprocess.Popen(
+            [self.binary, "-c", str(self.workdir / "mosquitto.conf")],
+            stdout=subprocess.DEVNULL,
+            stderr=open(self.workdir / "stderr.log", "ab"),  # noqa: SIM115 - kept by the child
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"mosquitto exited at start:\n{self.log_tail()}")
+            try:
+                with socket.create_connection((self.host, self.port), timeout=0.2):
+                    return
+            except OSError:
+                time.sleep(0.05)
+        self.stop()
+        raise RuntimeError(f"mosquitto did not listen on port {self.port}")
+
+    def stop(self) -> None:
+        proc, self.proc = self.proc, None
+        if proc is None or proc.poll() is not None:
+            return
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=5)
+
+    @property
+    def pid(self) -> int:
+        assert self.proc is not None
+        return self.proc.pid
+
+    def log_tail(self, lines: int = 30) -> str:
+        out: list[str] = []
+        for name in ("mosquitto.log", "stderr.log"):
+            path = self.workdir / name
+            if path.exists():
+                out += path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:]
+        return "\n".join(out)
+
+
+class Service:
+    """`python -m edge serve --config FILE` with the product's defaults (WAL, synchronous=FULL);
+    the broker password and API key come through EDGE_* variables, never through files."""
+
+    def __init__(self, broker: Broker, workdir: Path, warehouse_file: Path, site: str) -> None:
+        self.broker = broker
+        self.workdir = workdir
+        self.port = free_port()
+        self.api_key = secrets.token_urlsafe(16)
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.http: httpx.Client | None = None
+        workdir.mkdir(parents=True, exist_ok=True)
+        (workdir / "edge.toml").write_text(
+            f'site = "{site}"\n'
+            f"data_dir = {json.dumps(str(workdir))}\n"
+            f"warehouse_file = {json.dumps(str(warehouse_file))}\n"
+            "[mqtt]\n"
+            f'host = "{broker.host}"\nport = {broker.port}\n'
+            "[http]\n"
+            f'host = "127.0.0.1"\nport = {self.port}\n',
+            encoding="utf-8",
+        )
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def db_path(self) -> Path:
+        return self.workdir / "edge.db"
+
+    @property
+    def pid(self) -> int:
+        assert self.proc is not None
+        return self.proc.pid
+
+    def start(self, timeout: float = 60.0) -> None:
+        env = {
+            **os.environ,
+            "EDGE_MQTT__PASSWORD": self.broker.passwords["edge-service"],
+            "EDGE_CLOUD__API_KEYS": json.dumps([self.api_key]),
+        }
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "edge", "serve", "--config", str(self.workdir / "edge.toml")],
+            env=env,
+            cwd=str(REPO),
+            stdout=open(self.workdir / "service.log", "ab"),  # noqa: SIM115 - kept by the child
+            stderr=subprocess.STDOUT,
+        )
+        self.http = httpx.Client(base_url=self.url, headers={"X-API-Key": self.api_key}, timeout=30)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"service exited at start:\n{self.log_tail()}")
+            try:
+                if self.health().get("mqtt_connected"):
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError(f"service did not become healthy:\n{self.log_tail()}")
+
+    def health(self) -> dict[str, Any]:
+        assert self.http is not None
+        data: dict[str, Any] = self.http.get("/api/v1/health", timeout=30).json()
+        return data
+
+    def order_counts(self) -> dict[str, int]:
+        assert self.http is not None
+        response = self.http.get("/api/v1/orders", params={"limit": 1})
+        response.raise_for_status()
+        counts: dict[str, int] = response.json()["counts"]
+        return counts
+
+    def stop(self) -> None:
+        if self.http is not None:
+            self.http.close()
+            self.http = None
+        proc, self.proc = self.proc, None
+        if proc is None or proc.poll() is not None:
+            return
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=5)
+
+    def log_tail(self, chars: int = 3000) -> str:
+        path = self.workdir / "service.log"
+        return path.read_text(errors="replace")[-chars:] if path.exists() else ""
