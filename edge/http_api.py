@@ -239,6 +239,12 @@ def build_router(service: "Service") -> APIRouter:
             r["payload"] = bytes(r["payload"]).decode("utf-8", "replace")[:2000]
         return {"dead_letters": rows}
 
+    @router.get("/orders-at-risk", tags=["orders"])
+    def orders_at_risk() -> dict[str, Any]:
+        """The open orders due first, routed and batched as they will be picked, with the
+        forecast finish time and whether each makes its cut-off (slack in seconds)."""
+        return {"forecast": service.cutoff_risk(datetime.now(UTC))}
+
     @router.get("/health", tags=["service"])
     def health() -> dict[str, Any]:
         return service.health()

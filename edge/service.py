@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from typing import Any
 
 from edge.catalog import Catalog
 from edge.core import Core, load_catalog
+from edge.forecast import FORECAST_ORDERS, cutoff_forecast
 from edge.messages import Inbound
 from edge.model import DomainError
 from edge.runtime import Runtime
@@ -77,6 +79,34 @@ class Service:
                 (order_id,),
             )
         return order
+
+    def cutoff_risk(self, now: datetime) -> list[dict[str, Any]]:
+        """Forecast of the open orders due first: will each make its cut-off?"""
+        with self.read() as tx:
+            open_orders = tx.all(
+                "SELECT id, shop_order_id, status, cutoff_at FROM orders"
+                " WHERE status IN ('received', 'picking') ORDER BY cutoff_at, paid_at, id"
+                " LIMIT ?",
+                (FORECAST_ORDERS,),
+            )
+            bins_of: dict[int, list[str]] = {}
+            for row in tx.all(
+                "SELECT t.order_id, t.bin FROM tasks t JOIN orders o ON o.id = t.order_id"
+                " WHERE t.status = 'open' AND o.status IN ('received', 'picking')"
+            ):
+                bins_of.setdefault(row["order_id"], []).append(row["bin"])
+            pickers = tx.value("SELECT count(*) FROM sessions WHERE role = 'picker'") or 0
+        cfg = self.core.cfg
+        found = cutoff_forecast(
+            self.catalog(),
+            open_orders,
+            bins_of,
+            now,
+            pickers,
+            cfg.walking_speed_dm_s,
+            cfg.seconds_per_pick,
+        )
+        return [asdict(f) for f in found]
 
     def health(self) -> dict[str, Any]:
         with self.read() as tx:

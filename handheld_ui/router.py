@@ -1,5 +1,7 @@
 """Serves the pages and the read models behind them (no build step: plain HTML/JS/CSS)."""
 
+import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -12,8 +14,20 @@ if TYPE_CHECKING:
 STATIC = Path(__file__).with_name("static")
 
 
+# The forecast routes and batches the waiting work: refresh it at most this often.
+FORECAST_TTL_S = 15.0
+
+
 def build_router(service: "Service") -> APIRouter:
     router = APIRouter(include_in_schema=False)
+    forecast_cache: dict[str, Any] = {"at": -FORECAST_TTL_S, "value": []}
+
+    def forecast() -> list[dict[str, Any]]:
+        if time.monotonic() - forecast_cache["at"] > FORECAST_TTL_S:
+            forecast_cache["value"] = service.cutoff_risk(datetime.now(UTC))
+            forecast_cache["at"] = time.monotonic()
+        value: list[dict[str, Any]] = forecast_cache["value"]
+        return value
 
     @router.get("/")
     def supervisor_page() -> FileResponse:
@@ -53,6 +67,7 @@ def build_router(service: "Service") -> APIRouter:
             "devices": devices,
             "feed": feed,
             "recent": recent,
+            "at_risk": [f for f in forecast() if not f["makes_cutoff"]],
         }
 
     return router

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from conftest import GTIN, Harness, small_warehouse
@@ -108,3 +109,32 @@ def test_devices_and_health(client: TestClient) -> None:
     assert {d["id"] for d in devices} >= {"scan-1", "scale-1", "ptl-A"}
     assert all(d["online"] is False for d in devices)
     assert client.get("/api/v1/health").json()["database"] == "ok"
+
+
+def test_orders_at_risk_of_missing_the_cutoff(client: TestClient) -> None:
+    now = datetime.now(UTC)
+    for shop_id, cutoff, sku in (
+        ("LATE", now + timedelta(seconds=30), "MUG"),  # a trip alone takes longer
+        ("FINE", now + timedelta(days=1), "BOOK"),
+    ):
+        body = {
+            **ORDER,
+            "shop_order_id": shop_id,
+            "lines": [{"sku": sku, "qty": 1}],
+            "cutoff_at": cutoff.isoformat(),
+        }
+        assert client.post("/api/v1/orders", json=body, headers=KEY).status_code == 201
+    forecast = client.get("/api/v1/orders-at-risk").json()["forecast"]
+    assert [(f["shop_order_id"], f["makes_cutoff"]) for f in forecast] == [
+        ("LATE", False),
+        ("FINE", True),
+    ]
+    assert forecast[0]["slack_s"] < 0 < forecast[1]["slack_s"]
+
+
+def test_supervisor_overview_counts_and_risk(client: TestClient, harness: Harness) -> None:
+    harness.intake("SHOP-1", ("MUG", 1))  # paid 2026-11-20: its cut-off has passed
+    overview = client.get("/ui/overview").json()
+    assert overview["counts"] == {"received": 1}
+    assert [r["shop_order_id"] for r in overview["at_risk"]] == ["SHOP-1"]
+    assert client.get("/").text.startswith("<!doctype html>")
