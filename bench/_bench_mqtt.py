@@ -1,12 +1,11 @@
-"""Many paho clients on one thread (paho's external-loop API), and the raw-broker sink process.
+"""Many paho clients on one thread (paho's external-loop API), and the raw-broker sink process."""
 
-One thread drives every simulated device, so a 2-core box does not also spend its CPU on a
-hundred paho network threads and the GIL handovers between them; timestamps are taken on
-the thread that reads the socket.
-
-    python bench/_bench_mqtt.py sink HOST PORT TOPIC_FILTER OUT_JSON REPLY_BYTES
-        (user and password in BENCH_SINK_USER / BENCH_SINK_PASSWORD)
-"""
+# One thread drives every simulated device, so a 2-core box does not also spend its CPU on a
+# hundred paho network threads and the GIL handovers between them; timestamps are taken on
+# the thread that reads the socket.
+#
+#   python bench/_bench_mqtt.py sink HOST PORT TOPIC_FILTER OUT_JSON REPLY_BYTES
+#       (user and password in BENCH_SINK_USER / BENCH_SINK_PASSWORD)
 
 from __future__ import annotations
 
@@ -224,5 +223,5 @@ def sink_main(argv: list[str]) -> int:
 if __name__ == "__main__":
     if len(sys.argv) == 7 and sys.argv[1] == "sink":
         sys.exit(sink_main(sys.argv[2:]))
-    print(__doc__, file=sys.stderr)
+    print("usage: _bench_mqtt.py sink HOST PORT TOPIC_FILTER OUT_JSON REPLY_BYTES", file=sys.stderr)
     sys.exit(2)

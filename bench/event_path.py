@@ -1,21 +1,20 @@
-"""Event-path benchmark: device event → Mosquitto → service commit → light command back.
+"""Event-path benchmark: device event → Mosquitto → service commit → light command back."""
 
-    python bench/event_path.py [--seconds 20] [--pickers 40] [--rates 250,500,1000]
-                               [--rate N ...] [--write] [--out docs/benchmarks.md]
-                               [--profile FILE]
-
-Starts a private Mosquitto (the system binary with deploy/mosquitto.conf + ACL, on a free
-loopback port, random passwords) and the real service (`python -m edge serve`, SQLite WAL with
-synchronous=FULL: the product's defaults) on a generated warehouse where every bin has a light
-module. Creates orders over HTTP, then simulated pickers (one scanner each) and shelf
-controllers work them as fast as the service answers: a closed loop for the maximum, then
-paced open-loop rates. Reports the events/s the service applied durably (its inbound_seen
-table), p50/p99 scan-to-light latency (the event that completes a stop → the controller
-receives the LightOn of the picker's next stop) and the raw broker pass-through in the same
-run (paho → Mosquitto → paho, QoS 1, same publishers and payload sizes, no service).
-`--rate N` (repeatable) runs only open-loop rates of N events/s for --seconds each.
-Every loop has a count and a time limit; the default run takes about two minutes.
-"""
+# python bench/event_path.py [--seconds 20] [--pickers 40] [--rates 250,500,1000]
+#                            [--rate N ...] [--write] [--out docs/benchmarks.md] [--profile FILE]
+#
+# Starts a private Mosquitto (the system binary with deploy/mosquitto.conf + ACL, on a free
+# loopback port, random passwords) and the real service (`python -m edge serve`, SQLite WAL with
+# synchronous=FULL: the product's defaults) on a generated warehouse where every bin has a light
+# module. Creates orders over HTTP, then simulated pickers (one scanner each) and shelf
+# controllers work them as fast as the service answers: a closed loop for the maximum, then
+# paced open-loop rates. Reports the events/s the service applied durably (its inbound_seen
+# table), p50/p99 scan-to-light latency (the event that completes a lit stop → the controller
+# receives the LightOn of the picker's next stop, matched by the picker's own light colour) and
+# the raw broker pass-through in the same run (paho → Mosquitto → paho, QoS 1, same publishers
+# and payload sizes, no service). `--rate N` (repeatable) runs only open-loop rates of N
+# events/s for --seconds each. Every loop has a count and a time limit; the default run takes
+# about two minutes.
 
 from __future__ import annotations
 
@@ -25,6 +24,7 @@ import math
 import os
 import platform
 import random
+import select
 import shutil
 import sqlite3
 import subprocess
@@ -429,7 +429,8 @@ class Floor:
                 gtins = stop.get("gtins") or [stop.get("sku")]
                 self._scanner_evt(picker, {"type": "scan", "code": str(gtins[0])})
             elif expect == "qty":
-                self._scanner_evt(picker, {"type": "confirm", "qty": qty}, completes=True)
+                lit = bool(stop.get("lit"))
+                self._scanner_evt(picker, {"type": "confirm", "qty": qty}, completes=lit)
 
     def outstanding(self) -> int:
         return sum(1 for p in self.pickers if p.sent_at is not None and not p.stuck)
@@ -511,6 +512,9 @@ class Bench:
         self.intake_rate = 0.0
         self.results: list[PhaseResult] = []
         self.raw: dict[str, float] = {}
+        self.raw_cpu: dict[str, dict[str, float]] = {}
+        self.disk: dict[str, float] = {}
+        self.code = code_version()
         self.missing = -1
         self.profile_summary: list[str] = []
         self.total_events = 0
@@ -638,6 +642,11 @@ class Bench:
     def run(self) -> None:
         args = self.args
         t_start = time.perf_counter()
+        self.disk = disk_probe(self.service.workdir, args.disk_seconds)
+        log(
+            f"disk: SQLite commit (WAL, synchronous=FULL) p50 {self.disk['p50']:.2f} ms,"
+            f" p99 {self.disk['p99']:.2f} ms, max {self.disk['max']:.1f} ms"
+        )
         self.broker.start()
         log(f"mosquitto on port {self.broker.port}; starting the service")
         self.service.start()
@@ -680,6 +689,17 @@ class Bench:
             self.stuck = sum(1 for p in floor.pickers if p.stuck)
             self.event_sizes = floor.event_sizes or [150]
             self.view_sizes = floor.view_sizes or [400]
+            # For a closer look with --keep: every latency sample against the run's clock.
+            (self.workdir / "samples.json").write_text(
+                json.dumps(
+                    {
+                        "wall_minus_perf": time.time() - time.perf_counter(),
+                        "light": floor.light_samples,
+                        "view": floor.view_samples,
+                    }
+                ),
+                encoding="utf-8",
+            )
         finally:
             hub.close()
             self.service.stop()
@@ -713,9 +733,11 @@ class Bench:
             stdout=subprocess.PIPE,
         )
         assert proc.stdout is not None
-        ready = proc.stdout.readline()
+        readable, _, _ = select.select([proc.stdout], [], [], 15.0)
+        ready = proc.stdout.readline() if readable else b""
         if b"ready" not in ready:
             proc.kill()
+            proc.wait(timeout=10)
             raise RuntimeError("raw sink did not start")
         self.sink_pid = proc.pid
         try:
@@ -739,14 +761,16 @@ class Bench:
 
         # 1. stream: every publisher keeps up to 20 QoS 1 messages in flight.
         with self.sink(0) as out:
-            t0, t1, _ = self.raw_run(devices, payload, seconds, window=20, echo=False)
+            t0, t1, _, cpu = self.raw_run(devices, payload, seconds, window=20, echo=False)
         self.raw["stream"] = sink_rate(out, t0, t1)
+        self.raw_cpu["stream"] = cpu
         # 2. echo: one message out per publisher; the sink answers on its cmd topic with a
         # view-sized message (the shape of the service's closed loop, without the service).
         view = int(pctl([float(s) for s in self.view_sizes], 50))
         with self.sink(view) as out:
-            t0, t1, rtts = self.raw_run(devices, payload, seconds, window=1, echo=True)
+            t0, t1, rtts, cpu = self.raw_run(devices, payload, seconds, window=1, echo=True)
         self.raw["echo"] = sink_rate(out, t0, t1)
+        self.raw_cpu["echo"] = cpu
         self.raw["echo_p50"] = pctl(rtts, 50)
         self.raw["echo_p99"] = pctl(rtts, 99)
         log(
@@ -761,7 +785,7 @@ class Bench:
         seconds: float,
         window: int,
         echo: bool,
-    ) -> tuple[float, float, list[float]]:
+    ) -> tuple[float, float, list[float], dict[str, float]]:
         """Publishers flat out (or one at a time, answered by the sink); returns the measured
         wall-clock window (after 1 s of warm-up) and the round trips in it (echo)."""
         hub = Hub()
@@ -815,13 +839,72 @@ class Bench:
             for _ in range(window):
                 publish(device)
         hub.run_for(1.0)
+        pids = {"sink": self.sink_pid, "broker": self.broker.pid, "load": os.getpid()}
+        cpu0 = {k: cpu_seconds(pid) for k, pid in pids.items()}
         t0, p0 = time.time(), time.perf_counter()
         hub.run_for(seconds)
         t1, p1 = time.time(), time.perf_counter()
+        cpu = {k: (cpu_seconds(pid) - cpu0[k]) / (p1 - p0) * 100 for k, pid in pids.items()}
         state["stop"] = 1
         hub.run_for(0.5)
         hub.close()
-        return t0, t1, [d for t, d in rtts if p0 <= t < p1]
+        return t0, t1, [d for t, d in rtts if p0 <= t < p1], cpu
+
+
+def disk_probe(folder: Path, seconds: float) -> dict[str, float]:
+    """What one durable commit costs on the service's filesystem while nothing else runs:
+    small transactions (10 rows) in a WAL database with synchronous=FULL, as the writer's."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "disk-probe.db"
+    conn = sqlite3.connect(str(path), isolation_level=None)
+    times: list[float] = []
+    try:
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=FULL")
+        conn.execute("CREATE TABLE t (a INTEGER, b TEXT)")
+        deadline = time.perf_counter() + seconds
+        while time.perf_counter() < deadline and len(times) < 100_000:
+            conn.execute("BEGIN IMMEDIATE")
+            conn.executemany("INSERT INTO t VALUES (?, ?)", [(i, "x" * 200) for i in range(10)])
+            t = time.perf_counter()
+            conn.execute("COMMIT")
+            times.append((time.perf_counter() - t) * 1000)
+            time.sleep(0.002)
+    finally:
+        conn.close()
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+    return {
+        "n": float(len(times)),
+        "p50": pctl(times, 50),
+        "p99": pctl(times, 99),
+        "p999": pctl(times, 99.9),
+        "max": max(times, default=math.nan),
+    }
+
+
+def code_version() -> str:
+    """The commit the service ran from (read-only git calls), marked when edge/ has changes."""
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=10,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--", "edge"],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=10,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return f"{head} (with uncommitted changes under edge/)" if dirty else head
 
 
 def sink_rate(out: Path, t0: float, t1: float) -> float:
@@ -907,7 +990,7 @@ def verdict(results: list[PhaseResult]) -> tuple[bool, str]:
     closed = next((r for r in results if r.offered is None), None)
     met = best >= TARGET_EVENTS_S
     parts = [
-        f"target ≥ {TARGET_EVENTS_S:,} events/s sustained (durable) with p99 scan-to-light"
+        f"Target ≥ {TARGET_EVENTS_S:,} events/s sustained (durable) with p99 scan-to-light"
         f" ≤ {TARGET_P99_MS:.0f} ms: **{'met' if met else 'missed'}**"
     ]
     if best:
@@ -927,6 +1010,12 @@ def _ms(values: list[float]) -> str:
     if not values:
         return "–"
     return f"{pctl(values, 50):.1f} / {pctl(values, 99):.1f}"
+
+
+def _cpu(cpu: dict[str, float] | None) -> str:
+    if not cpu:
+        return "–"
+    return f"{cpu['sink']:.0f} / {cpu['broker']:.0f} / {cpu['load']:.0f}"
 
 
 def report_lines(bench: Bench) -> list[str]:
@@ -951,6 +1040,8 @@ def report_lines(bench: Bench) -> list[str]:
         )
     publishers = len(bench.scanner_ids) + len(bench.shelf_ids)
     raw = bench.raw
+    disk = {"n": 0.0, "p50": math.nan, "p99": math.nan, "p999": math.nan, "max": math.nan}
+    disk.update(bench.disk)
     closed = next((r for r in bench.results if r.offered is None), None)
     service_best = closed.applied_s if closed else max(r.applied_s for r in bench.results)
     rows += [
@@ -958,11 +1049,13 @@ def report_lines(bench: Bench) -> list[str]:
         f"Raw broker, same run, no service ({publishers} paho publishers → Mosquitto → one paho"
         " subscriber in its own process, QoS 1, the payload sizes the devices sent):",
         "",
-        "| raw path | messages/s | round trip p50 / p99 ms |",
-        "| --- | ---: | ---: |",
-        f"| stream (20 in flight per publisher) | {raw.get('stream', math.nan):.0f} | – |",
+        "| raw path | messages/s | round trip p50 / p99 ms | CPU % sink / broker / load |",
+        "| --- | ---: | ---: | ---: |",
+        f"| stream (20 in flight per publisher) | {raw.get('stream', math.nan):.0f} | – |"
+        f" {_cpu(bench.raw_cpu.get('stream'))} |",
         f"| echo (one outstanding per client, a view-sized reply) | {raw.get('echo', math.nan):.0f}"
-        f" | {raw.get('echo_p50', math.nan):.2f} / {raw.get('echo_p99', math.nan):.2f} |",
+        f" | {raw.get('echo_p50', math.nan):.2f} / {raw.get('echo_p99', math.nan):.2f} |"
+        f" {_cpu(bench.raw_cpu.get('echo'))} |",
         "",
         f"Ratio service / raw: {service_best / raw.get('stream', math.nan):.3f} of the stream,"
         f" {service_best / raw.get('echo', math.nan):.3f} of the echo"
@@ -970,10 +1063,19 @@ def report_lines(bench: Bench) -> list[str]:
         "",
         verdict(bench.results)[1],
         "",
+        "The disk alone, before the service started: a small SQLite commit (WAL,"
+        " synchronous=FULL, the writer's settings) on the service's filesystem takes p50"
+        f" {disk['p50']:.2f} ms, p99 {disk['p99']:.2f} ms, p99.9 {disk['p999']:.1f} ms, max"
+        f" {disk['max']:.1f} ms ({disk['n']:.0f} commits in {args.disk_seconds:g} s): every"
+        " light command waits for one such commit.",
+        "",
         f"Load: {args.pickers} pickers with a scanner each, {len(bench.shelf_ids)} shelf"
         f" controllers (one per aisle, a light module on all {len(bench.desc['bins'])} bins;"
         f" every command acked), {bench.orders_created:,} orders of 1–3 lines created over HTTP"
-        f" ({bench.intake_rate:.0f} orders/s with 8 clients). A picker confirms a lit stop with"
+        f" ({bench.intake_rate:.0f} orders/s with 8 clients). One SKU per bin, order lines"
+        " spread evenly over all 12 aisles, and every order has the same cut-off (today's):"
+        " each `next` makes the batcher weigh 24 equally urgent orders, its hardest case."
+        " A picker confirms a lit stop with"
         f" the module's button with probability {args.button_prob:.1f}, otherwise scans bin and"
         " item and confirms the quantity; events = scans, confirms, buttons, `next`, controller"
         f" acks. {bench.total_events:,} events in the run; missing from the service's"
@@ -984,7 +1086,8 @@ def report_lines(bench: Bench) -> list[str]:
         " LightOn of the picker's next stop; event→view is any event to the scanner's next"
         " view. Open-loop rows pace all device events at the offered rate (a backlog is sent"
         " as soon as pickers can: 'held' = applied ≥ 97% of offered and the pacer never more"
-        " than 0.5 s behind).",
+        " than 0.5 s behind). Writer batch = messages per transaction (the service's own"
+        " counters, warm-up included).",
     ]
     return rows
 
@@ -1014,7 +1117,8 @@ def docs_section(bench: Bench, findings: list[str]) -> list[str]:
         " ".join(command),
         "```",
         "",
-        f"Run: {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}, {bench.elapsed:.0f} s in all."
+        f"Run: {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}, {bench.elapsed:.0f} s in all,"
+        f" service code at commit {bench.code}."
         f" Machine: {machine_note(bench.broker.binary)}. The broker, the service and the load"
         " generator (one process, one thread for all device clients) share the cores, as they"
         " would on the gateway, so CPU % adds up to at most 100 per core.",
@@ -1064,15 +1168,26 @@ def write_section(path: Path, body: list[str]) -> None:
     path.write_text("\n".join(lines).rstrip("\n") + "\n", encoding="utf-8")
 
 
+def _rates(text: str) -> list[int]:
+    try:
+        return [int(x) for x in text.split(",") if x.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: comma-separated integers") from None
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(
-        prog="bench/event_path.py", description=(__doc__ or "").splitlines()[0]
+        prog="bench/event_path.py",
+        description=(__doc__ or "").strip(),
+        epilog="Without --rate: a closed loop for --seconds, then each of --rates for"
+        " --rate-seconds, then the raw broker. --write updates the '## Event path' section of"
+        " --out (other sections stay as they are).",
     )
     p.add_argument("--seconds", type=float, default=20.0, help="closed-loop measured seconds")
     p.add_argument("--pickers", type=int, default=40, help="simulated pickers (scanners)")
     p.add_argument(
         "--rates",
-        type=lambda s: [int(x) for x in s.split(",") if x.strip()],
+        type=_rates,
         default=[250, 500, 1000],
         help="open-loop rates (events/s) after the closed loop",
     )
@@ -1084,6 +1199,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="only open-loop at this rate (repeatable), for --seconds each",
     )
     p.add_argument("--raw-seconds", type=float, default=5.0, help="seconds per raw broker test")
+    p.add_argument("--disk-seconds", type=float, default=3.0, help="seconds of the disk probe")
     p.add_argument("--button-prob", type=float, default=0.5, help="lit stops confirmed by button")
     p.add_argument("--max-orders", type=int, default=30000, help="orders created at most")
     p.add_argument("--seed", type=int, default=1)
