@@ -31,6 +31,7 @@ from edge.messages import (
     ScanRead,
     ShipOrder,
     StateChanged,
+    TripPlanned,
     WeightMeasured,
 )
 from edge.model import DomainError, Status, check_transition
@@ -211,6 +212,8 @@ def _dispatch(ctx: Ctx, msg: Inbound) -> None:
             orders.ship(ctx, msg)
         case AckFeed():
             ctx.result = orders.ack_feed(ctx, msg)
+        case TripPlanned():
+            ctx.result = picking.on_trip_planned(ctx, msg)
         case _:
             raise DomainError(f"unsupported message {type(msg).__name__}", "unknown")
 

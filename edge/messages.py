@@ -124,6 +124,30 @@ class IntakeOrder:
 
 
 @dataclass(frozen=True)
+class TripCandidate:
+    """An order that may ride on the next cart: the bins still to visit and its cut-off."""
+
+    order_id: int
+    labels: tuple[str, ...]
+    due: datetime | None
+
+
+@dataclass(frozen=True)
+class TripPlanned:
+    """The planner's answer to PlanTrip: which orders ride together, in which tote, and the
+    bins in walking order. The writer re-checks it against the state it finds."""
+
+    device_id: str
+    badge: str
+    order_ids: tuple[int, ...]
+    tote_of_order: tuple[tuple[int, int], ...]
+    labels: tuple[str, ...]
+    length_dm: int
+    label_sorted_dm: int
+    method: str
+
+
+@dataclass(frozen=True)
 class OverrideHold:
     """A supervisor releases an order from on hold, with a reason (audited)."""
 
@@ -224,6 +248,18 @@ class DeviceError:
 
 
 @dataclass(frozen=True)
+class PlanTrip:
+    """Ask the planner (outside the writer: route planning takes tens of milliseconds) to
+    batch and route the next trip for a picker."""
+
+    device_id: str
+    badge: str
+    candidates: tuple[TripCandidate, ...]
+    totes: int
+    layout: Any  # edge.routing layout of the site (immutable)
+
+
+@dataclass(frozen=True)
 class StateChanged:
     """Something readers show changed (orders, devices, feed): live views refresh."""
 
@@ -231,7 +267,7 @@ class StateChanged:
     ref: str = ""
 
 
-Effect = LightOn | LightOff | ScannerView | DeviceError | StateChanged
+Effect = LightOn | LightOff | ScannerView | DeviceError | PlanTrip | StateChanged
 
 Inbound = (
     ScanRead
@@ -250,4 +286,5 @@ Inbound = (
     | AdjustStock
     | LoadWarehouse
     | AckFeed
+    | TripPlanned
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from edge import orders, packing
@@ -13,14 +14,17 @@ from edge.messages import (
     LightOn,
     LogoutRequested,
     NextRequested,
+    PlanTrip,
     PresenceChanged,
     QuantityConfirmed,
     ScannerView,
     ScanRead,
     StateChanged,
+    TripCandidate,
+    TripPlanned,
 )
 from edge.model import DomainError, Status
-from edge.routing import OrderToPick, plan_batches, plan_route
+from edge.routing import plan_route
 from edge.warehouse import LABEL_RE
 
 if TYPE_CHECKING:
@@ -134,6 +138,9 @@ def on_next(ctx: Ctx, msg: NextRequested) -> None:
         return
     if sess["trip_id"] is not None:
         raise DomainError("finish the open pick list first")
+    if sess["stage"] == "planning":
+        resend_view(ctx, msg.device_id)  # the plan is on its way
+        return
     _assign_next(ctx, sess)
 
 
@@ -209,9 +216,11 @@ def _login(ctx: Ctx, device: str, badge: str) -> None:
 
 
 def _assign_next(ctx: Ctx, sess: dict[str, Any]) -> None:
-    """Earliest cut-off first; the batcher fills the cart with orders that add least walking."""
-    from edge.core import set_status
+    """Earliest cut-off first; the planner fills the cart with orders that add least walking.
 
+    Planning runs outside the writer (a PlanTrip effect); the session waits in 'planning'
+    until the TripPlanned answer comes back through the writer.
+    """
     device, badge = sess["device"], sess["badge"]
     candidates = ctx.tx.all(
         "SELECT o.id, o.cutoff_at FROM orders o WHERE o.status = 'received' AND EXISTS"
@@ -226,45 +235,87 @@ def _assign_next(ctx: Ctx, sess: dict[str, Any]) -> None:
         )
         resend_view(ctx, device)
         return
-    tasks_of: dict[int, list[dict[str, Any]]] = {}
-    for c in candidates:
-        tasks_of[c["id"]] = ctx.tx.all(
-            "SELECT id, bin FROM tasks WHERE order_id = ? AND status = 'open' AND trip_id IS NULL",
-            (c["id"],),
-        )
-    from datetime import datetime
-
-    to_pick = [
-        OrderToPick(
-            order_id=str(c["id"]),
-            labels=tuple(sorted({t["bin"] for t in tasks_of[c["id"]]})),
-            due=datetime.fromisoformat(c["cutoff_at"]),
+    found = tuple(
+        TripCandidate(
+            c["id"],
+            tuple(sorted(_unassigned_bins(ctx, c["id"]))),
+            datetime.fromisoformat(c["cutoff_at"]),
         )
         for c in candidates
-    ]
-    trip_plan = plan_batches(ctx.cat.layout, to_pick, totes=ctx.cfg.totes_per_cart, max_trips=1)[0]
-    order_ids = [int(o) for o in trip_plan.order_ids]
-    tote_of = {int(k): v for k, v in trip_plan.tote_of_order.items()}
-    route = trip_plan.route
+    )
+    ctx.tx.run(
+        "UPDATE sessions SET stage = 'planning', trip_id = NULL, task_id = NULL WHERE device = ?",
+        (device,),
+    )
+    ctx.emit(PlanTrip(device, badge, found, ctx.cfg.totes_per_cart, ctx.cat.layout))
+    resend_view(ctx, device)
+
+
+def _unassigned_bins(ctx: Ctx, order_id: int) -> set[str]:
+    rows = ctx.tx.all(
+        "SELECT bin FROM tasks WHERE order_id = ? AND status = 'open' AND trip_id IS NULL",
+        (order_id,),
+    )
+    return {r["bin"] for r in rows}
+
+
+def on_trip_planned(ctx: Ctx, msg: TripPlanned) -> str:
+    """Take the planner's trip if the picker still waits for it and its orders are still
+    free; orders taken meanwhile drop out, and with none left the picker gets a new plan."""
+    from edge.core import set_status
+
+    sess = session_of(ctx, msg.device_id)
+    if sess is None or sess["stage"] != "planning" or sess["badge"] != msg.badge:
+        return "stale"  # the picker logged out or moved on: nothing to do
+    planned = set(msg.labels)
+    still_free = []
+    for oid in msg.order_ids:
+        status = ctx.tx.value("SELECT status FROM orders WHERE id = ?", (oid,))
+        bins = _unassigned_bins(ctx, oid)
+        if status == Status.RECEIVED and bins and bins <= planned:
+            still_free.append(oid)
+    if not still_free:
+        _assign_next(ctx, sess)
+        return "replanned"
+    labels = list(msg.labels)
+    length, sorted_length, method = msg.length_dm, msg.label_sorted_dm, msg.method
+    if len(still_free) < len(msg.order_ids):
+        # Someone else took an order meanwhile: route what is left (one route, cheap).
+        keep = set().union(*(_unassigned_bins(ctx, oid) for oid in still_free))
+        route = plan_route(ctx.cat.layout, sorted(keep))
+        labels = [stop.label for stop in route.stops]
+        length, sorted_length, method = (
+            route.length_dm,
+            route.label_sorted_length_dm,
+            route.method,
+        )
+    tote_of = dict(msg.tote_of_order)
+    device, badge = msg.device_id, msg.badge
     trip_id = ctx.tx.run(
         "INSERT INTO trips(picker, device, status, length_dm, label_sorted_dm, method, created_at)"
         " VALUES (?, ?, 'active', ?, ?, ?, ?)",
-        (badge, device, route.length_dm, route.label_sorted_length_dm, route.method, ctx.at),
+        (badge, device, length, sorted_length, method, ctx.at),
     )
-    position = {stop.label: n for n, stop in enumerate(route.stops)}
-    trip_tasks = sorted(
-        ((t, oid) for oid in order_ids for t in tasks_of[oid]),
-        key=lambda pair: (position[pair[0]["bin"]], tote_of[pair[1]], pair[0]["id"]),
-    )
-    for seq, (task, oid) in enumerate(trip_tasks, start=1):
+    position = {label: n for n, label in enumerate(labels)}
+    tasks = [
+        (task, oid)
+        for oid in still_free
+        for task in ctx.tx.all(
+            "SELECT id, bin FROM tasks WHERE order_id = ? AND status = 'open' AND trip_id IS NULL",
+            (oid,),
+        )
+    ]
+    tasks.sort(key=lambda pair: (position[pair[0]["bin"]], tote_of[pair[1]], pair[0]["id"]))
+    for seq, (task, oid) in enumerate(tasks, start=1):
         ctx.tx.run(
             "UPDATE tasks SET trip_id = ?, seq = ?, tote = ? WHERE id = ?",
             (trip_id, seq, tote_of[oid], task["id"]),
         )
-    for oid in order_ids:
+    for oid in still_free:
         set_status(ctx, oid, Status.PICKING, badge, device, f"trip {trip_id}")
     ctx.tx.run("UPDATE sessions SET trip_id = ? WHERE device = ?", (trip_id, device))
     _advance(ctx, device)
+    return "assigned"
 
 
 def _advance(ctx: Ctx, device: str) -> None:
@@ -565,6 +616,13 @@ def view_for(ctx: Ctx, device: str) -> dict[str, Any]:
             "screen": "idle",
             "expect": "none",
             "message": "No orders waiting. Ask again in a moment.",
+        }
+    if stage == "planning":
+        return {
+            **base,
+            "screen": "planning",
+            "expect": "none",
+            "message": "Finding your next pick list…",
         }
     if stage == "trip_done":
         return {

@@ -67,6 +67,10 @@ class Runtime:
             self._thread.join(timeout=30)
             self._thread = None
 
+    @property
+    def running(self) -> bool:
+        return self._thread is not None
+
     # --- submitting work ---
 
     def submit(self, msg: Inbound, on_committed: Callable[[], None] | None = None) -> Future[Any]:

@@ -14,6 +14,7 @@ from edge.core import Core, load_catalog
 from edge.forecast import FORECAST_ORDERS, cutoff_forecast
 from edge.messages import Inbound
 from edge.model import DomainError
+from edge.planner import TripPlanner
 from edge.runtime import Runtime
 from edge.staff_auth import StaffSessions
 from edge.store import Database, Tx
@@ -25,6 +26,7 @@ class Service:
     core: Core
     runtime: Runtime
     api_keys: list[str]
+    planner: TripPlanner
     sessions: StaffSessions = field(default_factory=StaffSessions)
     mqtt_connected: Any = None  # Callable[[], bool] when an MQTT link runs
 

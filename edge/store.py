@@ -180,6 +180,27 @@ class Database:
         self._local = threading.local()
         self._readers: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
+        self._checkpointer: threading.Thread | None = None
+        self._stop_checkpoints = threading.Event()
+
+    def start_checkpointer(self, every_s: float = 1.0) -> None:
+        """Move WAL checkpoints off the writer: an automatic checkpoint runs inside whichever
+        commit crosses the threshold, adding its fsyncs to a device event's latency."""
+        if self.path == ":memory:" or self._checkpointer is not None:
+            return
+        self.writer.execute("PRAGMA wal_autocheckpoint=0")
+
+        def run() -> None:
+            conn = connect(self.path)
+            try:
+                while not self._stop_checkpoints.wait(every_s):
+                    # PASSIVE never blocks the writer or readers; it copies what it can.
+                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            finally:
+                conn.close()
+
+        self._checkpointer = threading.Thread(target=run, name="edge-checkpoint", daemon=True)
+        self._checkpointer.start()
 
     def reader(self) -> sqlite3.Connection:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
@@ -204,6 +225,10 @@ class Database:
             conn.execute("COMMIT")
 
     def close(self) -> None:
+        if self._checkpointer is not None:
+            self._stop_checkpoints.set()
+            self._checkpointer.join(timeout=10)
+            self._checkpointer = None
         with self._lock:
             for conn in self._readers:
                 if conn is not self.writer:

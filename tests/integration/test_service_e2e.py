@@ -78,6 +78,13 @@ class Device:
                 return body
         raise AssertionError(f"{self.id}: nothing on {channel} within {timeout}s")
 
+    def view(self, timeout: float = 10.0) -> dict[str, Any]:
+        """The next screen, past the brief 'planning' one while a trip is being routed."""
+        while True:
+            body = self.next("cmd", timeout)
+            if body.get("screen") != "planning":
+                return body
+
     def drain(self) -> list[tuple[str, dict[str, Any]]]:
         out = []
         while not self.inbox.empty():
@@ -166,7 +173,7 @@ def test_duplicate_scan_changes_nothing_and_malformed_is_dead_lettered(
     dev = Device(mosquitto, "scanner-02", "scanner")
     try:
         dev.send({"type": "scan", "code": "P-1002"})
-        view = dev.next("cmd")
+        view = dev.view()
         assert view["screen"] == "stop", view
         stop = view["stop"]
         dev.send({"type": "scan", "code": stop["bin"]})
@@ -185,7 +192,7 @@ def test_duplicate_scan_changes_nothing_and_malformed_is_dead_lettered(
         letters = service.get("/api/v1/dead-letters")["dead_letters"]
         assert letters[0]["device"] == "scanner-02" and "JSON" in letters[0]["reason"]
         dev.send({"type": "confirm", "qty": stop["qty"]})
-        assert dev.next("cmd")["screen"] in ("stop", "trip_done")
+        assert dev.view()["screen"] in ("stop", "trip_done")
     finally:
         dev.close()
 
@@ -198,7 +205,7 @@ def test_acl_refuses_a_device_publishing_as_another(
     try:
         intruder.send({"type": "scan", "code": "P-1004"}, topic=f"wh/{SITE}/scanner/scanner-04/evt")
         intruder.send({"type": "scan", "code": "P-1003"})  # its own topic works
-        assert intruder.next("cmd")["screen"] in ("stop", "idle")
+        assert intruder.view()["screen"] in ("stop", "idle")
         time.sleep(0.5)
         assert victim.drain() == []  # the service never saw the forged login
         with sqlite3.connect(service.db_path) as conn:

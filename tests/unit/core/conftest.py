@@ -24,6 +24,7 @@ from edge.messages import (
     ScanRead,
     WeightMeasured,
 )
+from edge.planner import TripPlanner
 from edge.runtime import Runtime
 from edge.service import Service
 from edge.store import Database
@@ -189,9 +190,13 @@ def harness(tmp_path: Path) -> Iterator[Harness]:
     db = Database(tmp_path / "edge.db")
     clock = Clock()
     runtime = Runtime(db, Core(CoreConfig()), clock=clock)
-    service = Service(db=db, core=runtime.core, runtime=runtime, api_keys=["test-key"])
+    planner = TripPlanner(runtime)  # not started: plans inline, right after each commit
+    service = Service(
+        db=db, core=runtime.core, runtime=runtime, api_keys=["test-key"], planner=planner
+    )
     h = Harness(service, runtime, clock)
     runtime.sinks.append(h.effects.extend)
+    runtime.sinks.append(planner)
     desc = parse_description(small_warehouse())
     runtime.handle(LoadWarehouse(Origin("test", clock.now, "test"), desc))
     yield h

@@ -18,10 +18,12 @@ from edge.messages import (
     LightOn,
     OverrideHold,
     ParcelHandover,
+    PlanTrip,
     PresenceChanged,
     ShipOrder,
 )
 from edge.model import DomainError
+from edge.planner import plan_trip
 
 
 def test_intake_is_idempotent_by_shop_order_id(harness: Harness) -> None:
@@ -295,3 +297,22 @@ def test_cancel_releases_reserved_stock_and_moves_the_picker_on(harness: Harness
     assert harness.order(first)["status"] == "cancelled"
     assert harness.view("scan-1")["screen"] == "trip_done"
     assert [e for e in harness.effects if isinstance(e, LightOff)][-1].slot == "A-02-1-A"
+
+
+def test_a_plan_that_went_stale_is_rechecked_by_the_writer(harness: Harness) -> None:
+    oid = harness.intake("SHOP-1", ("MUG", 1))
+    harness.runtime.sinks.remove(harness.service.planner)  # hold the plans back
+    harness.scan("scan-1", "P-1")
+    harness.scan("scan-2", "P-2")
+    assert harness.view("scan-1")["screen"] == "planning"
+    plans = [e for e in harness.effects if isinstance(e, PlanTrip)]
+    assert [p.device_id for p in plans] == ["scan-1", "scan-2"]
+    first, second = (plan_trip(p) for p in plans)
+    assert first.order_ids == second.order_ids == (oid,)
+    assert harness.handle(second) == "assigned"
+    assert harness.handle(first) == "replanned"  # its order went to Bram meanwhile
+    assert harness.view("scan-1")["screen"] == "idle"
+    assert harness.view("scan-2")["stop"]["bin"] == "A-02-1-A"
+    assert harness.handle(first) == "stale"
+    picking = next(h for h in harness.order(oid)["history"] if h["to_status"] == "picking")
+    assert (picking["actor"], picking["device"]) == ("P-2", "scan-2")

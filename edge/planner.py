@@ -1,0 +1,93 @@
+"""Plans pickers' trips away from the writer: in a worker process, on the gateway's other core."""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import queue
+import threading
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any
+
+from edge.messages import Effect, PlanTrip, TripPlanned
+from edge.routing import OrderToPick, plan_batches
+from edge.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+
+def plan_trip(request: PlanTrip) -> TripPlanned:
+    """Batch and route the next trip (pure; runs in the worker process)."""
+    orders = [OrderToPick(str(c.order_id), c.labels, c.due) for c in request.candidates]
+    trip = plan_batches(request.layout, orders, totes=request.totes, max_trips=1)[0]
+    return TripPlanned(
+        device_id=request.device_id,
+        badge=request.badge,
+        order_ids=tuple(int(o) for o in trip.order_ids),
+        tote_of_order=tuple((int(o), t) for o, t in trip.tote_of_order.items()),
+        labels=tuple(stop.label for stop in trip.route.stops),
+        length_dm=trip.route.length_dm,
+        label_sorted_dm=trip.route.label_sorted_length_dm,
+        method=trip.route.method,
+    )
+
+
+class TripPlanner:
+    """An effect sink: PlanTrip in, TripPlanned submitted back to the runtime.
+
+    Route planning is pure Python and takes tens of milliseconds for a full cart; inside the
+    writer it would stall every scan behind it, and in a thread it would still hold the GIL.
+    A one-worker process runs it on the second core. Without start() (tests, one-shots) it
+    plans inline, right after the commit that asked for it.
+    """
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self._queue: queue.Queue[PlanTrip | None] = queue.Queue()
+        self._pool: ProcessPoolExecutor | None = None
+        self._thread: threading.Thread | None = None
+
+    def __call__(self, effects: Sequence[Effect]) -> None:
+        for effect in effects:
+            if not isinstance(effect, PlanTrip):
+                continue
+            if self._thread is not None:
+                self._queue.put(effect)
+            elif self.runtime.running:
+                self.runtime.submit(plan_trip(effect))  # never wait on the writer from itself
+            else:
+                self.runtime.handle(plan_trip(effect))
+
+    def start(self) -> None:
+        # spawn: a fork of a process with the broker and HTTP threads running is unsafe.
+        self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+        self._thread = threading.Thread(target=self._run, name="edge-planner", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        if self._thread is not None:
+            self._queue.put(None)
+            self._thread.join(timeout=10)
+            self._thread = None
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
+
+    def _run(self) -> None:
+        while True:
+            request = self._queue.get()
+            if request is None:
+                return
+            try:
+                assert self._pool is not None
+                planned: Any = self._pool.submit(plan_trip, request).result(timeout=30)
+            except Exception:
+                # The worker died or the plan failed: plan here rather than strand a picker.
+                log.exception("trip planning in the worker failed; planning in-process")
+                try:
+                    planned = plan_trip(request)
+                except Exception:
+                    log.exception("trip planning failed for %s", request.device_id)
+                    continue
+            self.runtime.submit(planned)
