@@ -22,7 +22,7 @@ from cloud_sync.router import build_router as build_feed_router
 from edge import http_api
 from edge.config import Settings
 from edge.core import Core, CoreConfig
-from edge.messages import AckFeed, Effect, Inbound, LoadWarehouse, Origin
+from edge.messages import AckFeed, Effect, Inbound, LoadWarehouse, Origin, ResumePlanning
 from edge.model import DomainError
 from edge.mqtt import MqttLink
 from edge.planner import TripPlanner
@@ -154,6 +154,7 @@ def start(settings: Settings, desc: WarehouseDescription, *, mqtt: bool = True) 
     service.runtime.start()
     service.planner.start()
     ensure_warehouse(service, desc)
+    service.handle(ResumePlanning(Origin("system", datetime.now(UTC), "startup")))
     # Start-up objects (catalog, modules) live forever: keep the collector from walking them,
     # and collect less often; full collections were pausing the writer for 25-70 ms.
     gc.collect()

@@ -28,6 +28,7 @@ from edge.messages import (
     OverrideHold,
     PresenceChanged,
     QuantityConfirmed,
+    ResumePlanning,
     ScanRead,
     ShipOrder,
     StateChanged,
@@ -214,6 +215,8 @@ def _dispatch(ctx: Ctx, msg: Inbound) -> None:
             ctx.result = orders.ack_feed(ctx, msg)
         case TripPlanned():
             ctx.result = picking.on_trip_planned(ctx, msg)
+        case ResumePlanning():
+            picking.resume_planning(ctx)
         case _:
             raise DomainError(f"unsupported message {type(msg).__name__}", "unknown")
 

@@ -139,12 +139,20 @@ class TripPlanned:
 
     device_id: str
     badge: str
+    plan_id: str
     order_ids: tuple[int, ...]
     tote_of_order: tuple[tuple[int, int], ...]
     labels: tuple[str, ...]
     length_dm: int
     label_sorted_dm: int
     method: str
+
+
+@dataclass(frozen=True)
+class ResumePlanning:
+    """At start-up: plans that were under way when the service stopped are asked for again."""
+
+    origin: Origin
 
 
 @dataclass(frozen=True)
@@ -254,6 +262,7 @@ class PlanTrip:
 
     device_id: str
     badge: str
+    plan_id: str
     candidates: tuple[TripCandidate, ...]
     totes: int
     layout: Any  # edge.routing layout of the site (immutable)
@@ -287,4 +296,5 @@ Inbound = (
     | LoadWarehouse
     | AckFeed
     | TripPlanned
+    | ResumePlanning
 )

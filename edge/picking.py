@@ -149,6 +149,7 @@ def on_logout(ctx: Ctx, msg: LogoutRequested) -> None:
     sess = session_of(ctx, msg.device_id)
     if sess is not None and sess["task_id"] is not None:
         _light_off(ctx, sess["task_id"])
+    _release_planning(ctx, msg.device_id)
     ctx.tx.run("DELETE FROM sessions WHERE device = ?", (msg.device_id,))
     ctx.emit(StateChanged("picking", msg.device_id))
     resend_view(ctx, msg.device_id)
@@ -188,6 +189,7 @@ def _login(ctx: Ctx, device: str, badge: str) -> None:
     for old in ctx.tx.all("SELECT * FROM sessions WHERE device = ? OR badge = ?", (device, badge)):
         if old["task_id"] is not None:
             _light_off(ctx, old["task_id"])
+        _release_planning(ctx, old["device"])
         if old["device"] != device:
             resend_view_after_delete = old["device"]
             ctx.tx.run("DELETE FROM sessions WHERE device = ?", (resend_view_after_delete,))
@@ -222,8 +224,10 @@ def _assign_next(ctx: Ctx, sess: dict[str, Any]) -> None:
     until the TripPlanned answer comes back through the writer.
     """
     device, badge = sess["device"], sess["badge"]
+    _release_planning(ctx, device)
     candidates = ctx.tx.all(
-        "SELECT o.id, o.cutoff_at FROM orders o WHERE o.status = 'received' AND EXISTS"
+        "SELECT o.id, o.cutoff_at FROM orders o WHERE o.status = 'received'"
+        " AND o.planning_for IS NULL AND EXISTS"
         " (SELECT 1 FROM tasks t WHERE t.order_id = o.id AND t.status = 'open'"
         "  AND t.trip_id IS NULL) ORDER BY o.cutoff_at, o.paid_at, o.id LIMIT ?",
         (BATCH_LOOKAHEAD,),
@@ -243,12 +247,29 @@ def _assign_next(ctx: Ctx, sess: dict[str, Any]) -> None:
         )
         for c in candidates
     )
-    ctx.tx.run(
-        "UPDATE sessions SET stage = 'planning', trip_id = NULL, task_id = NULL WHERE device = ?",
-        (device,),
+    plan_id = ctx.new_id()
+    ctx.tx.many(
+        "UPDATE orders SET planning_for = ? WHERE id = ?", [(device, c["id"]) for c in candidates]
     )
-    ctx.emit(PlanTrip(device, badge, found, ctx.cfg.totes_per_cart, ctx.cat.layout))
+    ctx.tx.run(
+        "UPDATE sessions SET stage = 'planning', trip_id = NULL, task_id = NULL, plan_id = ?"
+        " WHERE device = ?",
+        (plan_id, device),
+    )
+    ctx.emit(PlanTrip(device, badge, plan_id, found, ctx.cfg.totes_per_cart, ctx.cat.layout))
     resend_view(ctx, device)
+
+
+def _release_planning(ctx: Ctx, device: str) -> None:
+    """Orders held back for this scanner's plan go back to everyone."""
+    ctx.tx.run("UPDATE orders SET planning_for = NULL WHERE planning_for = ?", (device,))
+
+
+def resume_planning(ctx: Ctx) -> None:
+    """After a restart the planner's queue is gone: plan again for whoever was waiting."""
+    ctx.tx.run("UPDATE orders SET planning_for = NULL WHERE planning_for IS NOT NULL")
+    for sess in ctx.tx.all("SELECT * FROM sessions WHERE stage = 'planning'"):
+        _assign_next(ctx, sess)
 
 
 def _unassigned_bins(ctx: Ctx, order_id: int) -> set[str]:
@@ -265,8 +286,9 @@ def on_trip_planned(ctx: Ctx, msg: TripPlanned) -> str:
     from edge.core import set_status
 
     sess = session_of(ctx, msg.device_id)
-    if sess is None or sess["stage"] != "planning" or sess["badge"] != msg.badge:
+    if sess is None or sess["stage"] != "planning" or sess["plan_id"] != msg.plan_id:
         return "stale"  # the picker logged out or moved on: nothing to do
+    _release_planning(ctx, msg.device_id)
     planned = set(msg.labels)
     still_free = []
     for oid in msg.order_ids:
@@ -313,7 +335,9 @@ def on_trip_planned(ctx: Ctx, msg: TripPlanned) -> str:
         )
     for oid in still_free:
         set_status(ctx, oid, Status.PICKING, badge, device, f"trip {trip_id}")
-    ctx.tx.run("UPDATE sessions SET trip_id = ? WHERE device = ?", (trip_id, device))
+    ctx.tx.run(
+        "UPDATE sessions SET trip_id = ?, plan_id = NULL WHERE device = ?", (trip_id, device)
+    )
     _advance(ctx, device)
     return "assigned"
 

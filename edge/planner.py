@@ -7,7 +7,7 @@ import multiprocessing
 import queue
 import threading
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
 
 from edge.messages import Effect, PlanTrip, TripPlanned
@@ -24,6 +24,7 @@ def plan_trip(request: PlanTrip) -> TripPlanned:
     return TripPlanned(
         device_id=request.device_id,
         badge=request.badge,
+        plan_id=request.plan_id,
         order_ids=tuple(int(o) for o in trip.order_ids),
         tote_of_order=tuple((int(o), t) for o, t in trip.tote_of_order.items()),
         labels=tuple(stop.label for stop in trip.route.stops),
@@ -31,6 +32,12 @@ def plan_trip(request: PlanTrip) -> TripPlanned:
         label_sorted_dm=trip.route.label_sorted_length_dm,
         method=trip.route.method,
     )
+
+
+def _log_refusal(done: Future[Any]) -> None:
+    error = done.exception()
+    if error is not None:
+        log.warning("a planned trip was not taken: %s", error)
 
 
 class TripPlanner:
@@ -90,4 +97,4 @@ class TripPlanner:
                 except Exception:
                     log.exception("trip planning failed for %s", request.device_id)
                     continue
-            self.runtime.submit(planned)
+            self.runtime.submit(planned).add_done_callback(_log_refusal)

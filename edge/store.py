@@ -103,6 +103,14 @@ MIGRATIONS: list[str] = [
         consumer TEXT PRIMARY KEY, acked_seq INTEGER NOT NULL, acked_at TEXT NOT NULL,
         actor TEXT NOT NULL);
     """,
+    # Trip planning runs outside the writer: an order offered to one scanner's planner is
+    # not offered to another's at the same time, and each plan has an id so a late answer
+    # to an abandoned plan is recognised.
+    """
+    ALTER TABLE orders ADD COLUMN planning_for TEXT;
+    ALTER TABLE sessions ADD COLUMN plan_id TEXT;
+    CREATE INDEX orders_by_planning ON orders(planning_for) WHERE planning_for IS NOT NULL;
+    """,
 ]
 
 

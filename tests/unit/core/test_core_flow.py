@@ -20,6 +20,7 @@ from edge.messages import (
     ParcelHandover,
     PlanTrip,
     PresenceChanged,
+    ResumePlanning,
     ShipOrder,
 )
 from edge.model import DomainError
@@ -299,20 +300,33 @@ def test_cancel_releases_reserved_stock_and_moves_the_picker_on(harness: Harness
     assert [e for e in harness.effects if isinstance(e, LightOff)][-1].slot == "A-02-1-A"
 
 
-def test_a_plan_that_went_stale_is_rechecked_by_the_writer(harness: Harness) -> None:
-    oid = harness.intake("SHOP-1", ("MUG", 1))
+def test_concurrent_plans_get_disjoint_orders_and_stale_plans_are_rechecked(
+    harness: Harness,
+) -> None:
+    first = harness.intake("SHOP-1", ("MUG", 1))
+    second = harness.intake("SHOP-2", ("BOOK", 1))
     harness.runtime.sinks.remove(harness.service.planner)  # hold the plans back
     harness.scan("scan-1", "P-1")
-    harness.scan("scan-2", "P-2")
     assert harness.view("scan-1")["screen"] == "planning"
-    plans = [e for e in harness.effects if isinstance(e, PlanTrip)]
-    assert [p.device_id for p in plans] == ["scan-1", "scan-2"]
-    first, second = (plan_trip(p) for p in plans)
-    assert first.order_ids == second.order_ids == (oid,)
-    assert harness.handle(second) == "assigned"
-    assert harness.handle(first) == "replanned"  # its order went to Bram meanwhile
-    assert harness.view("scan-1")["screen"] == "idle"
-    assert harness.view("scan-2")["stop"]["bin"] == "A-02-1-A"
-    assert harness.handle(first) == "stale"
-    picking = next(h for h in harness.order(oid)["history"] if h["to_status"] == "picking")
-    assert (picking["actor"], picking["device"]) == ("P-2", "scan-2")
+    harness.scan("scan-2", "P-2")  # both orders are being planned for scan-1
+    assert harness.view("scan-2")["screen"] == "idle"
+    plan = next(e for e in harness.effects if isinstance(e, PlanTrip))
+    assert {c.order_id for c in plan.candidates} == {first, second}
+    planned = plan_trip(plan)
+    harness.handle(CancelOrder(harness.origin("S-1"), first, "customer cancelled"))
+    assert harness.handle(planned) == "assigned"  # the rest of the cart still rides
+    assert harness.view("scan-1")["stop"]["bin"] == "C-01-1-A"
+    assert harness.order(second)["status"] == "picking"
+    assert harness.handle(planned) == "stale"  # a late duplicate changes nothing
+
+
+def test_a_plan_lost_in_a_restart_is_asked_for_again(harness: Harness) -> None:
+    oid = harness.intake("SHOP-1", ("MUG", 1))
+    harness.runtime.sinks.remove(harness.service.planner)
+    harness.scan("scan-1", "P-1")
+    lost = next(e for e in harness.effects if isinstance(e, PlanTrip))
+    harness.effects.clear()
+    harness.runtime.sinks.append(harness.service.planner)
+    harness.handle(ResumePlanning(harness.origin("system")))
+    assert harness.view("scan-1")["stop"]["order_id"] == oid
+    assert harness.handle(plan_trip(lost)) == "stale"  # superseded by the new plan
