@@ -52,6 +52,7 @@ from _bench_broker import REPO, Broker, Service, cpu_seconds  # noqa: E402
 from _bench_mqtt import Hub, new_client  # noqa: E402
 
 from edge import demo_warehouse  # noqa: E402
+from edge.picking import BATCH_LOOKAHEAD  # noqa: E402
 
 SITE = "bench"
 ROOT = "wh"
@@ -1074,7 +1075,8 @@ def report_lines(bench: Bench) -> list[str]:
         f" every command acked), {bench.orders_created:,} orders of 1–3 lines created over HTTP"
         f" ({bench.intake_rate:.0f} orders/s with 8 clients). One SKU per bin, order lines"
         " spread evenly over all 12 aisles, and every order has the same cut-off (today's):"
-        " each `next` makes the batcher weigh 24 equally urgent orders, its hardest case."
+        f" each `next` makes the batcher weigh {BATCH_LOOKAHEAD} equally urgent orders, its"
+        " hardest case."
         " A picker confirms a lit stop with"
         f" the module's button with probability {args.button_prob:.1f}, otherwise scans bin and"
         " item and confirms the quantity; events = scans, confirms, buttons, `next`, controller"
