@@ -31,6 +31,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from edge.devices.simulator import SimOptions, Simulator
 
     data_dir = Path(args.data_dir)
+    if args.port and not edge_app.port_is_free(args.host, args.port):
+        print(f"port {args.port} is in use; the demo takes a free port instead", flush=True)
+        args.port = 0
     key = demo_api_key(data_dir)
     broker_port = edge_app.free_port()
     broker = EmbeddedBroker(broker_port)
