@@ -94,6 +94,21 @@ class _OrderedAcks:
             return len(self._queue)
 
 
+class _UnreachableBroker(logging.Filter):
+    """paho reports a refused connection as 'Client is not connected ... CONNECTING' at ERROR
+    on every retry; an operator needs to read which broker is unreachable, as a warning."""
+
+    def __init__(self, address: str) -> None:
+        super().__init__()
+        self._address = address
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno >= logging.ERROR and "MQTT_CS_CONNECTING" in record.getMessage():
+            record.msg, record.args = f"broker {self._address} not reachable; retrying", ()
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
+
+
 def _noop() -> None:
     return None
 
@@ -140,7 +155,9 @@ class MqttLink:
         if cfg.username:
             password = cfg.password.get_secret_value() if cfg.password is not None else None
             client.username_pw_set(cfg.username, password)
-        client.enable_logger(logging.getLogger("edge.mqtt.paho"))
+        paho_log = logging.getLogger("edge.mqtt.paho")
+        paho_log.addFilter(_UnreachableBroker(f"{cfg.host}:{cfg.port}"))
+        client.enable_logger(paho_log)
         client.reconnect_delay_set(min_delay=1, max_delay=30)
         client.max_inflight_messages_set(_MAX_INFLIGHT)
         client.will_set(self._presence_topic, self._presence(False), qos=1, retain=True)
