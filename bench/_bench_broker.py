@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import getpass
 import json
 import os
 import secrets
-import shutil
 import socket
 import subprocess
 import sys
@@ -18,68 +16,16 @@ from typing import Any
 import httpx
 
 REPO = Path(__file__).resolve().parents[1]
-CONF = REPO / "deploy" / "mosquitto.conf"
-ACL = REPO / "deploy" / "mosquitto.acl"
+# The private broker is started exactly as the integration tests start it: one copy of how
+# the shipped config is moved into a temporary directory.
+sys.path.insert(0, str(REPO / "tests" / "integration"))
 
-# Settings that name the gateway's files or ports; the benchmark supplies its own (as the
-# integration tests' broker does).
-_REPLACED = {
-    "listener",
-    "password_file",
-    "acl_file",
-    "persistence_location",
-    "log_dest",
-    "pid_file",
-    "user",
-    "include_dir",
-    "certfile",
-    "keyfile",
-    "cafile",
-    "tls_version",
-}
-
-
-def find_binary(name: str) -> str | None:
-    """The binary on PATH or in the sbin directories a non-root PATH often lacks."""
-    found = shutil.which(name)
-    if found:
-        return found
-    for folder in ("/usr/sbin", "/usr/local/sbin", "/sbin"):
-        candidate = Path(folder) / name
-        if candidate.is_file() and os.access(candidate, os.X_OK):
-            return str(candidate)
-    return None
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+from broker import ACL, CONF, broker_config, find_binary, free_port  # noqa: E402
 
 
 def bench_config(conf_text: str, port: int, workdir: Path) -> str:
-    """The shipped config, every tuning line as shipped; listener, files and persistence
-    moved to workdir, log to a file (the shipped log types: no per-message logging)."""
-    lines: list[str] = []
-    for line in conf_text.splitlines():
-        words = line.split()
-        if words and not words[0].startswith("#") and words[0] in _REPLACED:
-            if words[0] == "listener" and not any(x.startswith("listener ") for x in lines):
-                lines.append(f"listener {port} 127.0.0.1")
-            continue
-        lines.append(line)
-    if not any(x.startswith("listener ") for x in lines):
-        lines.append(f"listener {port} 127.0.0.1")
-    lines += [
-        f"password_file {workdir / 'passwd'}",
-        f"acl_file {workdir / 'acl'}",
-        f"persistence_location {workdir}/",
-        f"log_dest file {workdir / 'mosquitto.log'}",
-        # As root mosquitto would switch to user "mosquitto" and lose the temporary files.
-        f"user {getpass.getuser()}",
-    ]
-    return "\n".join(lines) + "\n"
+    """The shipped config (every tuning line as shipped), without per-message logging."""
+    return broker_config(conf_text, port, workdir, log_all=False)
 
 
 def cpu_seconds(pid: int) -> float:

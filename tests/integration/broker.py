@@ -53,8 +53,9 @@ def free_port() -> int:
         return port
 
 
-def broker_config(conf_text: str, port: int, workdir: Path) -> str:
-    """The shipped config with the listener, file paths and persistence moved to workdir."""
+def broker_config(conf_text: str, port: int, workdir: Path, *, log_all: bool = True) -> str:
+    """The shipped config with the listener, file paths and persistence moved to workdir.
+    log_all adds per-message logging for test diagnosis (benchmarks leave it off)."""
     lines: list[str] = []
     for line in conf_text.splitlines():
         words = line.split()
@@ -70,7 +71,7 @@ def broker_config(conf_text: str, port: int, workdir: Path) -> str:
         f"acl_file {workdir / 'acl'}",
         f"persistence_location {workdir}/",
         f"log_dest file {workdir / 'mosquitto.log'}",
-        "log_type all",
+        *(["log_type all"] if log_all else []),
         # Run as whoever runs the tests (as root mosquitto would switch to "mosquitto" and
         # lose access to the temporary files).
         f"user {getpass.getuser()}",
