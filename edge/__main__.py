@@ -63,6 +63,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(f"Warehouse edge demo is running: {running.url}/", flush=True)
     print(f"  supervisor view: {running.url}/   API docs: {running.url}/docs", flush=True)
     print(f"  demo API key (X-API-Key): {key}", flush=True)
+    bosses = [s.badge for s in desc.staff if s.role == "supervisor"]
+    print(f"  supervisor login: badge {', '.join(bosses)} (demo staff have no PIN)", flush=True)
     print(f"  database: {settings.database_path}   broker: embedded on port {broker_port}")
     print("Press Ctrl-C to stop.", flush=True)
     try:

@@ -1,5 +1,6 @@
 """HTTP API for shops, supervisors and packers: orders, stock, warehouse, devices, login."""
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -9,7 +10,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from edge import messages as m
 from edge.api_keys import api_key_dependency
 from edge.model import DomainError, Status
-from edge.staff_auth import StaffSession, pin_matches
+from edge.staff_auth import StaffSession, StaffSessions, pin_matches
 from edge.warehouse import DescriptionError, parse_description
 
 if TYPE_CHECKING:
@@ -66,22 +67,45 @@ class StockBody(_Body):
     reason: str = Field(min_length=1, max_length=200)
 
 
-def build_router(service: "Service") -> APIRouter:
-    router = APIRouter(prefix="/api/v1")
-    api_client = Depends(api_key_dependency(service.api_keys))
+def staff_dependency(
+    sessions: StaffSessions, role: str | None = None
+) -> Callable[[str | None], StaffSession]:
+    """A FastAPI dependency: the person behind the bearer token (of the role, if given)."""
 
     def staff(authorization: Annotated[str | None, Header()] = None) -> StaffSession:
         if not authorization or not authorization.startswith("Bearer "):
             raise HTTPException(401, "Authorization header: log in and send 'Bearer <token>'")
-        found = service.sessions.get(authorization.removeprefix("Bearer ").strip())
+        found = sessions.get(authorization.removeprefix("Bearer ").strip())
         if found is None:
             raise HTTPException(401, "Authorization header: session expired; log in again")
+        if role is not None and found.role != role:
+            raise HTTPException(403, f"{found.name} is a {found.role}; this needs a {role}")
         return found
 
-    def supervisor(who: Annotated[StaffSession, Depends(staff)]) -> StaffSession:
-        if who.role != "supervisor":
-            raise HTTPException(403, f"{who.name} is a {who.role}; this needs a supervisor")
-        return who
+    return staff
+
+
+def build_router(service: "Service") -> APIRouter:
+    router = APIRouter(prefix="/api/v1")
+    api_client = Depends(api_key_dependency(service.api_keys))
+    check_key = api_key_dependency(service.api_keys)
+
+    def reader(
+        x_api_key: Annotated[str | None, Header()] = None,
+        authorization: Annotated[str | None, Header()] = None,
+    ) -> str:
+        """Reads need a machine key or a logged-in person: orders carry customer data."""
+        if authorization and authorization.startswith("Bearer "):
+            found = service.sessions.get(authorization.removeprefix("Bearer ").strip())
+            if found is not None:
+                return found.badge
+        if x_api_key is not None:
+            return check_key(x_api_key)
+        raise HTTPException(401, "X-API-Key or Authorization header: required")
+
+    can_read = [Depends(reader)]
+
+    supervisor = staff_dependency(service.sessions, "supervisor")
 
     def apply(msg: m.Inbound) -> Any:
         try:
@@ -126,7 +150,7 @@ def build_router(service: "Service") -> APIRouter:
             response.status_code = 200
         return service.order_detail(result["order_id"])
 
-    @router.get("/orders", tags=["orders"])
+    @router.get("/orders", tags=["orders"], dependencies=can_read)
     def list_orders(
         status: Annotated[Status | None, Query()] = None,
         limit: Annotated[int, Query(ge=1, le=1000)] = 100,
@@ -144,7 +168,7 @@ def build_router(service: "Service") -> APIRouter:
             )
         return {"counts": counts, "orders": rows}
 
-    @router.get("/orders/{order_id}", tags=["orders"])
+    @router.get("/orders/{order_id}", tags=["orders"], dependencies=can_read)
     def get_order(order_id: int) -> dict[str, Any]:
         """The order with lines, picks, parcels and its full status history."""
         return service.order_detail(order_id)
@@ -173,7 +197,7 @@ def build_router(service: "Service") -> APIRouter:
 
     # --- stock and the warehouse ---
 
-    @router.get("/stock", tags=["stock"])
+    @router.get("/stock", tags=["stock"], dependencies=can_read)
     def get_stock(
         sku: str | None = None,
         bin: str | None = None,
@@ -200,7 +224,7 @@ def build_router(service: "Service") -> APIRouter:
         )
         return get_stock(sku=body.sku, bin=body.bin)
 
-    @router.get("/warehouse", tags=["warehouse"])
+    @router.get("/warehouse", tags=["warehouse"], dependencies=can_read)
     def get_warehouse() -> dict[str, Any]:
         return service.catalog().description.model_dump(mode="json")
 
@@ -216,7 +240,7 @@ def build_router(service: "Service") -> APIRouter:
 
     # --- devices and problems ---
 
-    @router.get("/devices", tags=["devices"])
+    @router.get("/devices", tags=["devices"], dependencies=can_read)
     def devices() -> dict[str, Any]:
         """Presence from retained status and Last Will: online, since when, last seen."""
         with service.read() as tx:
@@ -227,7 +251,7 @@ def build_router(service: "Service") -> APIRouter:
             r["online"] = bool(r["online"])
         return {"devices": rows}
 
-    @router.get("/dead-letters", tags=["devices"])
+    @router.get("/dead-letters", tags=["devices"], dependencies=can_read)
     def dead_letters(limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> dict[str, Any]:
         with service.read() as tx:
             rows = tx.all(
@@ -239,7 +263,7 @@ def build_router(service: "Service") -> APIRouter:
             r["payload"] = bytes(r["payload"]).decode("utf-8", "replace")[:2000]
         return {"dead_letters": rows}
 
-    @router.get("/orders-at-risk", tags=["orders"])
+    @router.get("/orders-at-risk", tags=["orders"], dependencies=can_read)
     def orders_at_risk() -> dict[str, Any]:
         """The open orders due first, routed and batched as they will be picked, with the
         forecast finish time and whether each makes its cut-off (slack in seconds)."""

@@ -5,8 +5,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 from fastapi.responses import FileResponse
+
+from edge.http_api import staff_dependency
 
 if TYPE_CHECKING:
     from edge.service import Service
@@ -33,7 +35,9 @@ def build_router(service: "Service") -> APIRouter:
     def supervisor_page() -> FileResponse:
         return FileResponse(STATIC / "supervisor.html")
 
-    @router.get("/ui/overview")
+    supervisor = staff_dependency(service.sessions, "supervisor")
+
+    @router.get("/ui/overview", dependencies=[Depends(supervisor)])
     def overview() -> dict[str, Any]:
         """Everything the supervisor screen shows, in one read."""
         with service.read() as tx:

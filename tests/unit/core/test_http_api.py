@@ -40,7 +40,8 @@ def test_order_intake_needs_a_key_and_is_idempotent(client: TestClient) -> None:
     assert again.status_code == 200 and again.json()["id"] == first.json()["id"]
     changed = {**ORDER, "lines": [{"sku": "MUG", "qty": 2}]}
     assert client.post("/api/v1/orders", json=changed, headers=KEY).status_code == 409
-    body = client.get(f"/api/v1/orders/{first.json()['id']}").json()
+    assert client.get(f"/api/v1/orders/{first.json()['id']}").status_code == 401
+    body = client.get(f"/api/v1/orders/{first.json()['id']}", headers=KEY).json()
     assert body["status"] == "received" and body["history"][0]["actor"] == "api-key-1"
 
 
@@ -105,7 +106,8 @@ def test_warehouse_upload_names_the_problem(client: TestClient) -> None:
 
 
 def test_devices_and_health(client: TestClient) -> None:
-    devices = client.get("/api/v1/devices").json()["devices"]
+    assert client.get("/api/v1/devices").status_code == 401
+    devices = client.get("/api/v1/devices", headers=_login(client, "K-1")).json()["devices"]
     assert {d["id"] for d in devices} >= {"scan-1", "scale-1", "ptl-A"}
     assert all(d["online"] is False for d in devices)
     assert client.get("/api/v1/health").json()["database"] == "ok"
@@ -124,7 +126,7 @@ def test_orders_at_risk_of_missing_the_cutoff(client: TestClient) -> None:
             "cutoff_at": cutoff.isoformat(),
         }
         assert client.post("/api/v1/orders", json=body, headers=KEY).status_code == 201
-    forecast = client.get("/api/v1/orders-at-risk").json()["forecast"]
+    forecast = client.get("/api/v1/orders-at-risk", headers=KEY).json()["forecast"]
     assert [(f["shop_order_id"], f["makes_cutoff"]) for f in forecast] == [
         ("LATE", False),
         ("FINE", True),
@@ -134,7 +136,9 @@ def test_orders_at_risk_of_missing_the_cutoff(client: TestClient) -> None:
 
 def test_supervisor_overview_counts_and_risk(client: TestClient, harness: Harness) -> None:
     harness.intake("SHOP-1", ("MUG", 1))  # paid 2026-11-20: its cut-off has passed
-    overview = client.get("/ui/overview").json()
+    assert client.get("/ui/overview").status_code == 401
+    assert client.get("/ui/overview", headers=_login(client, "P-1")).status_code == 403
+    overview = client.get("/ui/overview", headers=_login(client, "S-1")).json()
     assert overview["counts"] == {"received": 1}
     assert [r["shop_order_id"] for r in overview["at_risk"]] == ["SHOP-1"]
     assert client.get("/").text.startswith("<!doctype html>")
