@@ -1209,6 +1209,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--write", action="store_true", help="update the section in --out")
     p.add_argument("--profile", help="py-spy the service during the closed loop (raw stacks)")
     p.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    p.add_argument(
+        "--tmp-root",
+        help="where the temporary directory (broker, database) goes, e.g. /dev/shm to see the"
+        " service's own latency without the disk's fsync tail (not durable: a what-if only)",
+    )
     args = p.parse_args(argv)
     if not 1 <= args.pickers <= 500:
         p.error("--pickers: 1 to 500")
@@ -1221,7 +1226,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    workdir = Path(tempfile.mkdtemp(prefix="edge-bench-"))
+    workdir = Path(tempfile.mkdtemp(prefix="edge-bench-", dir=args.tmp_root))
     bench = Bench(args, workdir)
     try:
         bench.run()
