@@ -155,6 +155,19 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_hash_pin(args: argparse.Namespace) -> int:
+    """Read a PIN without echo and print the pin_hash for a staff entry."""
+    import getpass
+
+    from edge.staff_auth import hash_pin
+
+    pin = getpass.getpass("PIN: ") if sys.stdin.isatty() else sys.stdin.readline().strip()
+    if not pin.isdigit() or not 4 <= len(pin) <= 12:
+        raise ConfigError("PIN: use 4 to 12 digits")
+    print(hash_pin(pin))
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="edge", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
@@ -177,6 +190,8 @@ def parser() -> argparse.ArgumentParser:
     sim.add_argument("--passwords", help="file of device:password lines for the broker")
     sim.add_argument("--seed", type=int, default=1)
     sim.set_defaults(func=cmd_simulate)
+    pin = sub.add_parser("hash-pin", help="make a staff entry's pin_hash from a PIN on stdin")
+    pin.set_defaults(func=cmd_hash_pin)
     route = sub.add_parser("route", help="plan a pick route through bin labels", add_help=False)
     route.set_defaults(func=None)
     return p
