@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from edge import orders, packing
-from edge.barcodes import parse_item_code
+from edge.barcodes import ItemCode, parse_item_code
 from edge.messages import (
     LightAck,
     LightButton,
@@ -61,6 +61,8 @@ def on_scan(ctx: Ctx, msg: ScanRead) -> None:
         packing.on_pack_scan(ctx, sess, code)
         return
     stage = sess["stage"]
+    if stage == "planning":
+        raise DomainError("your pick list is being planned: a moment, please")
     if stage in ("idle", "trip_done"):
         raise DomainError("no stop is open: ask for the next pick list")
     task = _task(ctx, sess["task_id"])
@@ -72,14 +74,17 @@ def on_scan(ctx: Ctx, msg: ScanRead) -> None:
         else:
             raise DomainError(f"scan the bin label {task['bin']} first, then the item")
     elif stage == "item":
-        _check_item(ctx, task, code)
-        _set_stage(ctx, msg.device_id, "qty")
+        item = _check_item(ctx, task, code)
+        ctx.tx.run(
+            "UPDATE sessions SET stage = 'qty', scanned_gtin = ?, scanned_lot = ? WHERE device = ?",
+            (item.gtin14, item.lot or None, msg.device_id),
+        )
     else:
         raise DomainError(f"confirm the quantity ({task['qty'] - task['picked']}) for this stop")
     resend_view(ctx, msg.device_id)
 
 
-def _check_item(ctx: Ctx, task: dict[str, Any], code: str) -> None:
+def _check_item(ctx: Ctx, task: dict[str, Any], code: str) -> ItemCode:
     item = parse_item_code(code)
     expected = ctx.cat.skus[task["sku"]]
     if item is None:
@@ -92,6 +97,7 @@ def _check_item(ctx: Ctx, task: dict[str, Any], code: str) -> None:
         raise DomainError(
             f"wrong item: expected {expected.name} ({expected.sku}), scanned {what}", "wrong_item"
         )
+    return item
 
 
 def on_quantity(ctx: Ctx, msg: QuantityConfirmed) -> None:
@@ -355,7 +361,9 @@ def _advance(ctx: Ctx, device: str) -> None:
     )
     if nxt is not None:
         ctx.tx.run(
-            "UPDATE sessions SET task_id = ?, stage = 'bin' WHERE device = ?", (nxt["id"], device)
+            "UPDATE sessions SET task_id = ?, stage = 'bin', scanned_gtin = NULL,"
+            " scanned_lot = NULL WHERE device = ?",
+            (nxt["id"], device),
         )
         _light_on(ctx, nxt, sess["badge"])
         resend_view(ctx, device)
@@ -420,9 +428,11 @@ def complete_stop(
     picker = sess["badge"]
     tx = ctx.tx
     if qty > 0:
+        # What the picker scanned (GTIN and lot); a light-module confirm scanned nothing.
+        scanned = via == "scan"
         tx.run(
-            "INSERT INTO picks(task_id, order_id, line_no, bin, sku, qty, gtin, picker, device,"
-            " via, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO picks(task_id, order_id, line_no, bin, sku, qty, gtin, lot, picker,"
+            " device, via, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 task["id"],
                 task["order_id"],
@@ -430,7 +440,8 @@ def complete_stop(
                 task["bin"],
                 task["sku"],
                 qty,
-                ctx.cat.skus[task["sku"]].gtins[0],
+                sess.get("scanned_gtin") if scanned else None,
+                sess.get("scanned_lot") if scanned else None,
                 picker,
                 device,
                 via,

@@ -65,7 +65,7 @@ class Service:
                 (order_id,),
             )
             order["picks"] = tx.all(
-                "SELECT line_no, sku, bin, qty, picker, device, via, at FROM picks"
+                "SELECT line_no, sku, bin, qty, gtin, lot, picker, device, via, at FROM picks"
                 " WHERE order_id = ? ORDER BY id",
                 (order_id,),
             )

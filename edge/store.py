@@ -105,10 +105,13 @@ MIGRATIONS: list[str] = [
     """,
     # Trip planning runs outside the writer: an order offered to one scanner's planner is
     # not offered to another's at the same time, and each plan has an id so a late answer
-    # to an abandoned plan is recognised.
+    # to an abandoned plan is recognised. The item scan's GTIN and lot wait in the session
+    # for the quantity confirmation, so the pick records what was actually scanned.
     """
     ALTER TABLE orders ADD COLUMN planning_for TEXT;
     ALTER TABLE sessions ADD COLUMN plan_id TEXT;
+    ALTER TABLE sessions ADD COLUMN scanned_gtin TEXT;
+    ALTER TABLE sessions ADD COLUMN scanned_lot TEXT;
     CREATE INDEX orders_by_planning ON orders(planning_for) WHERE planning_for IS NOT NULL;
     """,
 ]

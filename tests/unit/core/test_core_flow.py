@@ -97,7 +97,10 @@ def test_wrong_bin_and_wrong_item_are_refused_and_record_nothing(harness: Harnes
     # A GS1-128 scan with a lot is the right item.
     harness.scan("scan-1", "]C101" + "0" + GTIN["CABLE"] + "10LOT7")
     harness.confirm("scan-1", 1)
-    assert harness.order(oid)["status"] == "packing"
+    detail = harness.order(oid)
+    assert detail["status"] == "packing"
+    # The pick records what was scanned: the GTIN-14 and the lot from the GS1 code.
+    assert (detail["picks"][0]["gtin"], detail["picks"][0]["lot"]) == ("0" + GTIN["CABLE"], "LOT7")
 
 
 def test_a_redelivered_scan_changes_nothing(harness: Harness) -> None:
