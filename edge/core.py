@@ -39,6 +39,9 @@ from edge.model import DomainError, Status, check_transition
 from edge.warehouse import parse_description
 
 
+DEVICE_ERROR_CODES = frozenset({"refused", "unknown", "wrong_bin", "wrong_item"})
+
+
 class Tx(Protocol):
     """The transaction port (edge.store.Tx implements it on SQLite)."""
 
@@ -159,7 +162,9 @@ class Core:
             )
             kind = ctx.cat.kind_of(msg.device_id)
             if kind:
-                ctx.emit(DeviceError(msg.device_id, kind, msg.msg_id, str(err), err.code))
+                # The device contract's codes (docs/mqtt.md); HTTP-only codes read as refused.
+                code = err.code if err.code in DEVICE_ERROR_CODES else "refused"
+                ctx.emit(DeviceError(msg.device_id, kind, msg.msg_id, str(err), code))
             picking.resend_view(ctx, msg.device_id, error=str(err))
         return ctx
 

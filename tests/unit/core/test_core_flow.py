@@ -333,3 +333,14 @@ def test_a_plan_lost_in_a_restart_is_asked_for_again(harness: Harness) -> None:
     harness.handle(ResumePlanning(harness.origin("system")))
     assert harness.view("scan-1")["stop"]["order_id"] == oid
     assert harness.handle(plan_trip(lost)) == "stale"  # superseded by the new plan
+
+
+def test_devices_get_the_contracts_error_codes(harness: Harness) -> None:
+    harness.intake("SHOP-1", ("CABLE", 1))
+    harness.scan("scan-1", "P-1")
+    with pytest.raises(DomainError):
+        harness.scan("scan-1", "A-01-1-A")
+    with pytest.raises(DomainError):
+        harness.confirm("scan-1", 1)  # before scanning bin and item
+    codes = [e.code for e in harness.effects if isinstance(e, DeviceError)]
+    assert codes == ["wrong_bin", "refused"]
