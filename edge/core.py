@@ -38,7 +38,6 @@ from edge.messages import (
 from edge.model import DomainError, Status, check_transition
 from edge.warehouse import parse_description
 
-
 DEVICE_ERROR_CODES = frozenset({"refused", "unknown", "wrong_bin", "wrong_item"})
 
 
