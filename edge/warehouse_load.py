@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import TYPE_CHECKING
 
@@ -16,10 +17,16 @@ if TYPE_CHECKING:
 def load(ctx: Ctx, msg: LoadWarehouse) -> None:
     desc: WarehouseDescription = msg.description
     tx, o = ctx.tx, msg.origin
+    text = desc.model_dump_json()
     tx.run(
         "INSERT INTO meta(key, value) VALUES ('warehouse', ?)"
         " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-        (desc.model_dump_json(),),
+        (text,),
+    )
+    # Which description was in force when, and who loaded it.
+    tx.run(
+        "INSERT INTO warehouse_loads(sha256, actor, device, at) VALUES (?, ?, ?, ?)",
+        (hashlib.sha256(text.encode()).hexdigest(), o.actor, o.device, ctx.at),
     )
     tx.many(
         "INSERT INTO skus(sku, name, unit_weight_g, weight_sd_g, dims_mm) VALUES (?,?,?,?,?)"

@@ -95,7 +95,7 @@ def test_feed_pages_by_cursor_and_refuses_a_wild_ack(client: TestClient) -> None
     assert client.get("/api/v1/feed?limit=0", headers=KEY).status_code == 422
 
 
-def test_warehouse_upload_names_the_problem(client: TestClient) -> None:
+def test_warehouse_upload_names_the_problem(client: TestClient, harness: Harness) -> None:
     desc = small_warehouse()
     desc["stock"].append({"bin": "Z-99-1-A", "sku": "MUG", "qty": 1})
     r = client.put("/api/v1/warehouse", json=desc, headers=KEY)
@@ -103,6 +103,9 @@ def test_warehouse_upload_names_the_problem(client: TestClient) -> None:
     assert "stock[5].bin: unknown bin 'Z-99-1-A'" in r.json()["detail"]
     ok = client.put("/api/v1/warehouse", json=small_warehouse(), headers=KEY)
     assert ok.status_code == 200 and ok.json()["bins"] == 72
+    with harness.service.read() as tx:
+        loads = tx.all("SELECT actor, device FROM warehouse_loads ORDER BY id")
+    assert loads == [{"actor": "test", "device": "test"}, {"actor": "api-key-1", "device": "http"}]
 
 
 def test_devices_and_health(client: TestClient) -> None:
