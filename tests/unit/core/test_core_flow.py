@@ -344,3 +344,48 @@ def test_devices_get_the_contracts_error_codes(harness: Harness) -> None:
         harness.confirm("scan-1", 1)  # before scanning bin and item
     codes = [e.code for e in harness.effects if isinstance(e, DeviceError)]
     assert codes == ["wrong_bin", "refused"]
+
+
+def test_two_parcels_are_weighed_one_after_the_other(harness: Harness) -> None:
+    oid = _picked_order(harness, ("MUG", 20))  # 21.7 l of mugs: more than one box holds
+    harness.scan("pack-1", "K-1")
+    harness.scan("pack-1", f"ORD-{oid}")
+    parcels = harness.view("pack-1")["parcels"]
+    assert [p["state"] for p in parcels] == ["waiting", "waiting"]
+    assert sum(json_contents["MUG"] for json_contents in _contents(harness, oid)) == 20
+    harness.weigh("scale-1", parcels[0]["expected_g"])
+    assert harness.order(oid)["status"] == "packing"
+    assert [p["state"] for p in harness.view("pack-1")["parcels"]] == ["pass", "waiting"]
+    harness.weigh("scale-1", parcels[1]["expected_g"] - 5)
+    assert harness.order(oid)["status"] == "ready_to_ship"
+    with pytest.raises(DomainError, match="tracking number for each parcel"):
+        harness.handle(
+            ShipOrder(
+                harness.origin("carrier"),
+                oid,
+                "DHL",
+                (ParcelHandover(parcels[0]["parcel_id"], "T1"),),
+            )
+        )
+
+
+def test_a_held_parcel_is_fixed_and_weighed_again(harness: Harness) -> None:
+    oid = _picked_order(harness, ("BOOK", 2))
+    harness.scan("pack-1", "K-1")
+    harness.scan("pack-1", f"ORD-{oid}")
+    parcel = harness.view("pack-1")["parcels"][0]
+    harness.weigh("scale-1", parcel["expected_g"] - 300)  # a book is missing
+    assert harness.order(oid)["status"] == "on_hold"
+    assert [e.code for e in harness.effects if isinstance(e, DeviceError)][-1] == "weight_hold"
+    harness.scan("pack-1", f"ORD-{oid}")  # the packer puts the book in and scans again
+    assert harness.order(oid)["status"] == "packing"
+    harness.weigh("scale-1", parcel["expected_g"])
+    detail = harness.order(oid)
+    assert detail["status"] == "ready_to_ship"
+    assert [h["reason"] for h in detail["history"]][-2:] == ["re-weigh", "weight ok"]
+
+
+def _contents(harness: Harness, order_id: int) -> list[dict[str, int]]:
+    with harness.service.read() as tx:
+        rows = tx.all("SELECT contents FROM parcels WHERE order_id = ? ORDER BY n", (order_id,))
+    return [json.loads(r["contents"]) for r in rows]
