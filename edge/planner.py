@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import queue
+import signal
 import threading
 from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -37,6 +38,11 @@ def plan_trip(request: PlanTrip) -> TripPlanned:
         label_sorted_dm=trip.route.label_sorted_length_dm,
         method=trip.route.method,
     )
+
+
+def _worker_ignores_ctrl_c() -> None:
+    # Ctrl-C reaches the whole process group; the service shuts the worker down itself.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _log_refusal(done: Future[Any]) -> None:
@@ -73,7 +79,11 @@ class TripPlanner:
 
     def start(self) -> None:
         # spawn: a fork of a process with the broker and HTTP threads running is unsafe.
-        self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+        self._pool = ProcessPoolExecutor(
+            1,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_worker_ignores_ctrl_c,
+        )
         self._thread = threading.Thread(target=self._run, name="edge-planner", daemon=True)
         self._thread.start()
 
