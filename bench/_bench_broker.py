@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import secrets
-import socket
 import subprocess
 import sys
 import time
@@ -20,12 +19,7 @@ REPO = Path(__file__).resolve().parents[1]
 # the shipped config is moved into a temporary directory.
 sys.path.insert(0, str(REPO / "tests" / "integration"))
 
-from broker import ACL, CONF, broker_config, find_binary, free_port  # noqa: E402
-
-
-def bench_config(conf_text: str, port: int, workdir: Path) -> str:
-    """The shipped config (every tuning line as shipped), without per-message logging."""
-    return broker_config(conf_text, port, workdir, log_all=False)
+from broker import Mosquitto, find_binary, free_port  # noqa: E402
 
 
 def cpu_seconds(pid: int) -> float:
@@ -37,72 +31,22 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-class Broker:
-    """Mosquitto from the system binary with the project's mosquitto.conf and ACL on a free
-    loopback port in a temporary directory. Users get random passwords made at run time."""
-
-    host = "127.0.0.1"
+class Broker(Mosquitto):
+    """The integration tests' private Mosquitto, without per-message logging, with every
+    user made up front in one mosquitto_passwd call (dozens of devices)."""
 
     def __init__(self, workdir: Path, users: Iterable[str]) -> None:
         binary, passwd = find_binary("mosquitto"), find_binary("mosquitto_passwd")
         if binary is None or passwd is None:
             raise RuntimeError("mosquitto and mosquitto_passwd are needed (apt install mosquitto)")
+        super().__init__(binary, passwd, workdir, log_all=False)
         self.binary = binary
-        self.workdir = workdir
-        self.port = free_port()
         self.passwords = {user: secrets.token_urlsafe(18) for user in users}
-        self.proc: subprocess.Popen[bytes] | None = None
-        workdir.mkdir(parents=True, exist_ok=True)
-        conf = bench_config(CONF.read_text(encoding="utf-8"), self.port, workdir)
-        (workdir / "mosquitto.conf").write_text(conf, encoding="utf-8")
-        (workdir / "acl").write_text(ACL.read_text(encoding="utf-8"), encoding="utf-8")
+        self._passwords.update(self.passwords)
         # One mosquitto_passwd call hashes the whole file (-U); it never leaves workdir.
         pw_file = workdir / "passwd"
-        pw_file.touch(mode=0o600)
         pw_file.write_text("".join(f"{u}:{p}\n" for u, p in self.passwords.items()))
         subprocess.run([passwd, "-U", str(pw_file)], check=True, capture_output=True)
-
-    def start(self, timeout: float = 10.0) -> None:
-        self.proc = subprocess.Popen(
-            [self.binary, "-c", str(self.workdir / "mosquitto.conf")],
-            stdout=subprocess.DEVNULL,
-            stderr=open(self.workdir / "stderr.log", "ab"),  # noqa: SIM115 - kept by the child
-        )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"mosquitto exited at start:\n{self.log_tail()}")
-            try:
-                with socket.create_connection((self.host, self.port), timeout=0.2):
-                    return
-            except OSError:
-                time.sleep(0.05)
-        self.stop()
-        raise RuntimeError(f"mosquitto did not listen on port {self.port}")
-
-    def stop(self) -> None:
-        proc, self.proc = self.proc, None
-        if proc is None or proc.poll() is not None:
-            return
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)
-
-    @property
-    def pid(self) -> int:
-        assert self.proc is not None
-        return self.proc.pid
-
-    def log_tail(self, lines: int = 30) -> str:
-        out: list[str] = []
-        for name in ("mosquitto.log", "stderr.log"):
-            path = self.workdir / name
-            if path.exists():
-                out += path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:]
-        return "\n".join(out)
 
 
 class Service:

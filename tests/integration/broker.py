@@ -102,7 +102,9 @@ class Mosquitto:
 
     host = "127.0.0.1"
 
-    def __init__(self, binary: str, passwd_binary: str, workdir: Path) -> None:
+    def __init__(
+        self, binary: str, passwd_binary: str, workdir: Path, *, log_all: bool = True
+    ) -> None:
         self._binary = binary
         self._passwd_binary = passwd_binary
         self.workdir = workdir
@@ -110,9 +112,8 @@ class Mosquitto:
         self._passwords: dict[str, str] = {}
         self._proc: subprocess.Popen[bytes] | None = None
         workdir.mkdir(parents=True, exist_ok=True)
-        (workdir / "mosquitto.conf").write_text(
-            broker_config(CONF.read_text(encoding="utf-8"), self.port, workdir), encoding="utf-8"
-        )
+        conf = broker_config(CONF.read_text(encoding="utf-8"), self.port, workdir, log_all=log_all)
+        (workdir / "mosquitto.conf").write_text(conf, encoding="utf-8")
         shutil.copyfile(ACL, workdir / "acl")
         (workdir / "passwd").write_text("", encoding="utf-8")
         (workdir / "passwd").chmod(0o600)
@@ -154,6 +155,11 @@ class Mosquitto:
         """Stop and start on the same port, keeping users and persisted sessions."""
         self.stop()
         self.start()
+
+    @property
+    def pid(self) -> int:
+        assert self._proc is not None
+        return self._proc.pid
 
     @property
     def running(self) -> bool:
