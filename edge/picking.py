@@ -156,6 +156,8 @@ def on_logout(ctx: Ctx, msg: LogoutRequested) -> None:
     if sess is not None and sess["task_id"] is not None:
         _light_off(ctx, sess["task_id"])
     _release_planning(ctx, msg.device_id)
+    if sess is not None:
+        _session_event(ctx, msg.device_id, sess["badge"], "logout")
     ctx.tx.run("DELETE FROM sessions WHERE device = ?", (msg.device_id,))
     ctx.emit(StateChanged("picking", msg.device_id))
     resend_view(ctx, msg.device_id)
@@ -196,12 +198,14 @@ def _login(ctx: Ctx, device: str, badge: str) -> None:
         if old["task_id"] is not None:
             _light_off(ctx, old["task_id"])
         _release_planning(ctx, old["device"])
+        _session_event(ctx, old["device"], old["badge"], "logout (replaced)")
         if old["device"] != device:
             resend_view_after_delete = old["device"]
             ctx.tx.run("DELETE FROM sessions WHERE device = ?", (resend_view_after_delete,))
             resend_view(ctx, resend_view_after_delete)
     ctx.tx.run("DELETE FROM sessions WHERE device = ?", (device,))
     role = "packer" if station else "picker"
+    _session_event(ctx, device, badge, "login")
     ctx.tx.run(
         "INSERT INTO sessions(device, badge, role, stage, since) VALUES (?, ?, ?, ?, ?)",
         (device, badge, role, "order" if station else "idle", ctx.at),
@@ -264,6 +268,14 @@ def _assign_next(ctx: Ctx, sess: dict[str, Any]) -> None:
     )
     ctx.emit(PlanTrip(device, badge, plan_id, found, ctx.cfg.totes_per_cart, ctx.cat.layout))
     resend_view(ctx, device)
+
+
+def _session_event(ctx: Ctx, device: str, badge: str, event: str) -> None:
+    """Who was logged in on which scanner, and when: kept after the session is gone."""
+    ctx.tx.run(
+        "INSERT INTO session_events(device, badge, event, at) VALUES (?, ?, ?, ?)",
+        (device, badge, event, ctx.at),
+    )
 
 
 def _release_planning(ctx: Ctx, device: str) -> None:

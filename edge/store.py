@@ -113,6 +113,9 @@ MIGRATIONS: list[str] = [
     ALTER TABLE sessions ADD COLUMN scanned_gtin TEXT;
     ALTER TABLE sessions ADD COLUMN scanned_lot TEXT;
     CREATE INDEX orders_by_planning ON orders(planning_for) WHERE planning_for IS NOT NULL;
+    CREATE TABLE session_events (
+        id INTEGER PRIMARY KEY, device TEXT NOT NULL, badge TEXT NOT NULL, event TEXT NOT NULL,
+        at TEXT NOT NULL);
     CREATE TABLE warehouse_loads (
         id INTEGER PRIMARY KEY, sha256 TEXT NOT NULL, actor TEXT NOT NULL, device TEXT NOT NULL,
         at TEXT NOT NULL);

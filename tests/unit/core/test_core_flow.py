@@ -16,6 +16,7 @@ from edge.messages import (
     LightAck,
     LightOff,
     LightOn,
+    LogoutRequested,
     OverrideHold,
     ParcelHandover,
     PlanTrip,
@@ -389,3 +390,18 @@ def _contents(harness: Harness, order_id: int) -> list[dict[str, int]]:
     with harness.service.read() as tx:
         rows = tx.all("SELECT contents FROM parcels WHERE order_id = ? ORDER BY n", (order_id,))
     return [json.loads(r["contents"]) for r in rows]
+
+
+def test_logins_and_logouts_are_kept(harness: Harness) -> None:
+    harness.scan("scan-1", "P-1")
+    harness.scan("scan-2", "P-1")  # the same person moves to another scanner
+    harness.handle(LogoutRequested("scan-2", harness.msg_id(), harness.clock.now))
+    assert harness.view("scan-2")["screen"] == "login"
+    with harness.service.read() as tx:
+        rows = tx.all("SELECT device, badge, event FROM session_events ORDER BY id")
+    assert [(r["device"], r["event"]) for r in rows] == [
+        ("scan-1", "login"),
+        ("scan-1", "logout (replaced)"),
+        ("scan-2", "login"),
+        ("scan-2", "logout"),
+    ]
