@@ -49,6 +49,7 @@ BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 
 from _bench_broker import REPO, Broker, Service, cpu_seconds  # noqa: E402
+from _bench_docs import replace_section  # noqa: E402
 from _bench_mqtt import Hub, new_client  # noqa: E402
 
 from edge import demo_warehouse  # noqa: E402
@@ -1151,23 +1152,7 @@ def existing_findings(path: Path) -> list[str]:
 
 def write_section(path: Path, body: list[str]) -> None:
     """Replace (or append) only the `## Event path` section; other sections stay as they are."""
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    lines = text.splitlines()
-    if SECTION in lines:
-        start = lines.index(SECTION)
-        end = next(
-            (i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines)
-        )
-        block = [*body]
-        if end < len(lines):
-            block.append("")
-        lines[start:end] = block
-    else:
-        if lines and lines[-1].strip():
-            lines.append("")
-        lines += body
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n".join(lines).rstrip("\n") + "\n", encoding="utf-8")
+    replace_section(path, SECTION, body)
 
 
 def _rates(text: str) -> list[int]:

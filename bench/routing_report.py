@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
+from _bench_docs import replace_section
+
 SECTION = "## Routing"
 COMMAND = (
     "python bench/routing.py --instances ../shared/routing/instances.jsonl --out results.jsonl "
@@ -35,19 +37,7 @@ def write_docs_section(path: Path, report: list[str], machine: str) -> None:
         "![Gap and planner latency against the number of picks](routing-bench.svg)",
         "",
     ]
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    lines = text.splitlines()
-    if SECTION in lines:
-        start = lines.index(SECTION)
-        end = next(
-            (i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines)
-        )
-        lines[start:end] = body
-    else:
-        if lines and lines[-1].strip():
-            lines.append("")
-        lines += body
-    path.write_text("\n".join(lines).rstrip("\n") + "\n", encoding="utf-8")
+    replace_section(path, SECTION, body)
 
 
 class _Panel:

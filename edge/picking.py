@@ -30,8 +30,9 @@ from edge.warehouse import LABEL_RE
 if TYPE_CHECKING:
     from edge.core import Ctx
 
-# How many waiting orders (earliest cut-off first) the batcher weighs when it fills a cart:
-# each one more costs route plans inside the writer's transaction.
+# How many waiting orders (earliest cut-off first) one plan weighs when it fills a cart. They
+# are held back from other scanners' plans meanwhile, so a larger pool starves pickers who ask
+# at the same moment; each one more also costs the planner a few estimates.
 BATCH_LOOKAHEAD = 8
 
 
@@ -199,10 +200,9 @@ def _login(ctx: Ctx, device: str, badge: str) -> None:
             _light_off(ctx, old["task_id"])
         _release_planning(ctx, old["device"])
         _session_event(ctx, old["device"], old["badge"], "logout (replaced)")
-        if old["device"] != device:
-            resend_view_after_delete = old["device"]
-            ctx.tx.run("DELETE FROM sessions WHERE device = ?", (resend_view_after_delete,))
-            resend_view(ctx, resend_view_after_delete)
+        if old["device"] != device:  # the person moved: the old scanner shows the login
+            ctx.tx.run("DELETE FROM sessions WHERE device = ?", (old["device"],))
+            resend_view(ctx, old["device"])
     ctx.tx.run("DELETE FROM sessions WHERE device = ?", (device,))
     role = "packer" if station else "picker"
     _session_event(ctx, device, badge, "login")
