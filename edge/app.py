@@ -22,7 +22,15 @@ from cloud_sync.router import build_router as build_feed_router
 from edge import http_api
 from edge.config import Settings
 from edge.core import Core, CoreConfig
-from edge.messages import AckFeed, Effect, Inbound, LoadWarehouse, Origin, ResumePlanning
+from edge.messages import (
+    AckFeed,
+    Effect,
+    Inbound,
+    LiveWeight,
+    LoadWarehouse,
+    Origin,
+    ResumePlanning,
+)
 from edge.model import DomainError
 from edge.mqtt import MqttLink
 from edge.planner import TripPlanner
@@ -30,7 +38,9 @@ from edge.runtime import Runtime, utc_now
 from edge.service import Service
 from edge.store import Database
 from edge.warehouse import WarehouseDescription, demo_description_path, load_description
+from handheld_ui.live import Hub
 from handheld_ui.router import build_router as build_ui_router
+from handheld_ui.router import static_files
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +88,12 @@ def ensure_warehouse(service: Service, desc: WarehouseDescription) -> bool:
     return True
 
 
-def create_app(service: Service) -> FastAPI:
+def create_app(service: Service, hub: Hub | None = None) -> FastAPI:
+    """The HTTP app; the hub (created here when not given) carries live views to the pages."""
+    if hub is None:
+        hub = Hub()
+    if hub not in service.runtime.sinks:
+        service.runtime.sinks.append(hub)
     app = FastAPI(
         title="Warehouse edge service",
         version="0.1.0",
@@ -117,7 +132,9 @@ def create_app(service: Service) -> FastAPI:
 
     app.include_router(http_api.build_router(service))
     app.include_router(build_feed_router(service.read, ack, service.api_keys))
-    app.include_router(build_ui_router(service))
+    app.include_router(build_ui_router(service, hub))
+    app.mount("/static", static_files(), name="static")
+    app.state.hub = hub
     return app
 
 
@@ -145,8 +162,10 @@ class Running:
     server: uvicorn.Server
     thread: threading.Thread
     url: str
+    hub: Hub
 
     def stop(self) -> None:
+        self.hub.close()  # open live streams end, so the HTTP server can stop at once
         self.server.should_exit = True
         self.thread.join(timeout=10)
         if self.link is not None:
@@ -170,8 +189,14 @@ def start(settings: Settings, desc: WarehouseDescription, *, mqtt: bool = True) 
     gc.freeze()
     gc.set_threshold(20_000, 20, 20)
     link: MqttLink | None = None
+    hub = Hub()
     if mqtt:
         cat = service.catalog()
+
+        def show_weight(reading: LiveWeight) -> None:
+            scale = cat.devices.get(reading.device_id)
+            if scale is not None and scale.station:
+                hub.live_weight(scale.station, reading.device_id, reading.grams, reading.stable)
 
         def submit(msg: Inbound, on_committed: Callable[[], None]) -> None:
             service.runtime.submit(msg, on_committed)
@@ -182,6 +207,7 @@ def start(settings: Settings, desc: WarehouseDescription, *, mqtt: bool = True) 
             submit,
             kind_of=lambda device: service.core.kind_of(device) or cat.kind_of(device),
             clock=utc_now,
+            on_weight=show_weight,
         )
         sink_link = link
 
@@ -191,10 +217,15 @@ def start(settings: Settings, desc: WarehouseDescription, *, mqtt: bool = True) 
         service.runtime.sinks.append(publish)
         service.mqtt_connected = lambda: sink_link.connected
         link.start()
-    app = create_app(service)
+    app = create_app(service, hub)
     port = settings.http.port or free_port(settings.http.host)
     config = uvicorn.Config(
-        app, host=settings.http.host, port=port, log_level="warning", access_log=False
+        app,
+        host=settings.http.host,
+        port=port,
+        log_level="warning",
+        access_log=False,
+        timeout_graceful_shutdown=3,
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="edge-http", daemon=True)
@@ -204,4 +235,4 @@ def start(settings: Settings, desc: WarehouseDescription, *, mqtt: bool = True) 
         time.sleep(0.02)
     if not server.started:
         raise RuntimeError(f"HTTP server did not start on {settings.http.host}:{port}")
-    return Running(service, link, server, thread, f"http://{settings.http.host}:{port}")
+    return Running(service, link, server, thread, f"http://{settings.http.host}:{port}", hub)

@@ -29,6 +29,7 @@ class DeviceInfo:
     kind: str
     station: str | None
     resolution_g: int
+    transport: str = "mqtt"
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,7 @@ class StaffInfo:
     role: str
     color: str
     pin_hash: str | None
+    lang: str | None = None
 
 
 class Catalog:
@@ -58,10 +60,12 @@ class Catalog:
         self.bins = frozenset(b.label for b in desc.bins)
         self.light_of_bin = {slot: d.id for d in desc.devices for slot in d.slots}
         self.devices = {
-            d.id: DeviceInfo(d.id, d.kind, d.station, d.resolution_g) for d in desc.devices
+            d.id: DeviceInfo(d.id, d.kind, d.station, d.resolution_g, d.transport)
+            for d in desc.devices
         }
         self.staff = {
-            s.badge: StaffInfo(s.badge, s.name, s.role, s.color, s.pin_hash) for s in desc.staff
+            s.badge: StaffInfo(s.badge, s.name, s.role, s.color, s.pin_hash, s.lang)
+            for s in desc.staff
         }
         self.boxes = [Box(b.id, b.inner_mm, b.tare_g, b.max_load_g) for b in desc.box_types]
         self.boxes_by_id = {b.id: b for b in self.boxes}

@@ -31,6 +31,7 @@ from edge.messages import (
     ResumePlanning,
     ScanRead,
     ShipOrder,
+    SkipRequested,
     StateChanged,
     TripPlanned,
     WeightMeasured,
@@ -164,7 +165,7 @@ class Core:
                 # The device contract's codes (docs/mqtt.md); HTTP-only codes read as refused.
                 code = err.code if err.code in DEVICE_ERROR_CODES else "refused"
                 ctx.emit(DeviceError(msg.device_id, kind, msg.msg_id, str(err), code))
-            picking.resend_view(ctx, msg.device_id, error=str(err))
+            picking.resend_view(ctx, msg.device_id, error=err)
         return ctx
 
 
@@ -193,6 +194,8 @@ def _dispatch(ctx: Ctx, msg: Inbound) -> None:
             picking.on_quantity(ctx, msg)
         case NextRequested():
             picking.on_next(ctx, msg)
+        case SkipRequested():
+            picking.on_skip(ctx, msg)
         case LogoutRequested():
             picking.on_logout(ctx, msg)
         case LightButton():

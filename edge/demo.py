@@ -209,6 +209,8 @@ def devices_from_description(desc: WarehouseDescription) -> list[SimDevice]:
     packers = iter([s.badge for s in desc.staff if s.role == "packer"])
     out = []
     for d in desc.devices:
+        if d.transport == "http":
+            continue  # a handheld running the service's page: people use it, not the simulator
         badge = None
         if d.kind == "scanner":
             badge = next(packers, None) if d.station else next(pickers, None)

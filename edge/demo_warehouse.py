@@ -81,13 +81,18 @@ def build() -> dict[str, Any]:
         for _ in range(1 + (i % 3 == 0)):
             pick = free.pop(0 if i < 60 else rng.randrange(len(free)))
             stock.append({"bin": pick, "sku": sku["sku"], "qty": rng.randint(8, 60)})
-    stations = [{"id": "PS-1", "name": "Pack station 1"}, {"id": "PS-2", "name": "Pack station 2"}]
+    stations = [{"id": f"PS-{n}", "name": f"Pack station {n}"} for n in (1, 2, 3)]
     devices: list[dict[str, Any]] = [
         {"id": f"scanner-{n:02d}", "kind": "scanner"} for n in range(1, 7)
     ]
+    # Handhelds running the service's own page, for people trying the demo (not simulated).
+    devices += [{"id": f"handheld-{n}", "kind": "scanner", "transport": "http"} for n in (1, 2)]
     for st in stations:
         n = st["id"][-1]
-        devices.append({"id": f"pack-scanner-{n}", "kind": "scanner", "station": st["id"]})
+        scanner = {"id": f"pack-scanner-{n}", "kind": "scanner", "station": st["id"]}
+        if n == "3":
+            scanner = {**scanner, "id": "pack-handheld-3", "transport": "http"}
+        devices.append(scanner)
         devices.append(
             {"id": f"scale-{n}", "kind": "scale", "station": st["id"], "resolution_g": 2}
         )
@@ -104,6 +109,10 @@ def build() -> dict[str, Any]:
         {"badge": "K-2001", "name": "Greta", "role": "packer"},
         {"badge": "K-2002", "name": "Hiro", "role": "packer"},
         {"badge": "S-3001", "name": "Ines", "role": "supervisor"},
+        # For people trying the demo on the handheld page: nobody simulated uses these.
+        {"badge": "P-1007", "name": "Jun", "role": "picker", "color": "#64d2ff"},
+        {"badge": "P-1008", "name": "Kees", "role": "picker", "color": "#ffffff", "lang": "nl"},
+        {"badge": "K-2003", "name": "Lena", "role": "packer"},
     ]
     return {
         "site": {

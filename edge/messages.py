@@ -46,6 +46,12 @@ class QuantityConfirmed(DeviceMessage):
 
 
 @dataclass(frozen=True)
+class SkipRequested(DeviceMessage):
+    """The picker cannot take this stop now (blocked aisle, pallet in the way): it moves to
+    the end of the pick list."""
+
+
+@dataclass(frozen=True)
 class NextRequested(DeviceMessage):
     """The picker asks for the next pick list (after a trip, or when there was no work)."""
 
@@ -76,6 +82,15 @@ class WeightMeasured(DeviceMessage):
     """A parcel scale's stable weight."""
 
     grams: int
+
+
+@dataclass(frozen=True)
+class LiveWeight:
+    """A scale reading shown on the pack station's screen as it settles; never stored."""
+
+    device_id: str
+    grams: int
+    stable: bool
 
 
 @dataclass(frozen=True)
@@ -282,6 +297,7 @@ Inbound = (
     ScanRead
     | QuantityConfirmed
     | NextRequested
+    | SkipRequested
     | LogoutRequested
     | LightButton
     | LightAck

@@ -12,9 +12,13 @@ from zoneinfo import ZoneInfo
 class DomainError(Exception):
     """A request the rules refuse; the message is what the user reads."""
 
-    def __init__(self, message: str, code: str = "refused") -> None:
+    def __init__(
+        self, message: str, code: str = "refused", details: dict[str, str] | None = None
+    ) -> None:
         super().__init__(message)
         self.code = code
+        # What was expected and what was scanned, for screens that say it in their language.
+        self.details = details or {}
 
 
 class Status(StrEnum):

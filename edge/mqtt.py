@@ -18,7 +18,7 @@ from edge.config import MqttConfig
 from edge.devices.codec import MAX_PAYLOAD_BYTES, DecodeError, decode, encode
 from edge.devices.schema import dumps
 from edge.devices.topics import service_status_topic, service_subscriptions
-from edge.messages import DeadLetter, Effect, Inbound
+from edge.messages import DeadLetter, Effect, Inbound, LiveWeight, WeightMeasured
 
 log = logging.getLogger(__name__)
 
@@ -128,8 +128,10 @@ class MqttLink:
         submit: Submit,
         kind_of: Callable[[str], str],
         clock: Callable[[], datetime],
+        on_weight: Callable[[LiveWeight], None] | None = None,
     ) -> None:
         self._cfg = cfg
+        self._on_weight = on_weight
         self._root = cfg.topic_root
         self._site = site
         self._submit = submit
@@ -370,7 +372,18 @@ class MqttLink:
             reason = f"internal: decoder failed ({type(exc).__name__})"
             inbound = DeadLetter(topic, payload[:MAX_PAYLOAD_BYTES], reason, "", "", now)
         else:
-            if decoded is None:
+            if isinstance(decoded, LiveWeight | WeightMeasured) and self._on_weight:
+                # The pack station's screen shows the scale as it settles (not stored).
+                reading = (
+                    LiveWeight(decoded.device_id, decoded.grams, stable=True)
+                    if isinstance(decoded, WeightMeasured)
+                    else decoded
+                )
+                try:
+                    self._on_weight(reading)
+                except Exception:
+                    log.exception("live weight display failed")
+            if decoded is None or isinstance(decoded, LiveWeight):
                 ack()
                 return
             inbound = decoded

@@ -250,6 +250,11 @@ def override_hold(ctx: Ctx, msg: OverrideHold) -> None:
     set_status(
         ctx, msg.order_id, target, msg.origin.actor, msg.origin.device, f"override: {msg.reason}"
     )
+    from edge.picking import resend_view
+
+    # A pack station showing the held order shows it released.
+    for sess in ctx.tx.all("SELECT device FROM sessions WHERE order_id = ?", (msg.order_id,)):
+        resend_view(ctx, sess["device"])
 
 
 def ship(ctx: Ctx, msg: ShipOrder) -> None:

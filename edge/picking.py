@@ -19,6 +19,7 @@ from edge.messages import (
     QuantityConfirmed,
     ScannerView,
     ScanRead,
+    SkipRequested,
     StateChanged,
     TripCandidate,
     TripPlanned,
@@ -63,40 +64,68 @@ def on_scan(ctx: Ctx, msg: ScanRead) -> None:
         return
     stage = sess["stage"]
     if stage == "planning":
-        raise DomainError("your pick list is being planned: a moment, please")
+        raise DomainError("your pick list is being planned: a moment, please", "planning")
     if stage in ("idle", "trip_done"):
-        raise DomainError("no stop is open: ask for the next pick list")
+        raise DomainError("no stop is open: ask for the next pick list", "no_stop")
     task = _task(ctx, sess["task_id"])
     if stage == "bin":
         if code == task["bin"]:
             _set_stage(ctx, msg.device_id, "item")
         elif LABEL_RE.match(code):
-            raise DomainError(f"wrong bin: expected {task['bin']}, scanned {code}", "wrong_bin")
+            raise DomainError(
+                f"wrong bin: expected {task['bin']}, scanned {code}",
+                "wrong_bin",
+                {"expected": task["bin"], "scanned": code},
+            )
         else:
-            raise DomainError(f"scan the bin label {task['bin']} first, then the item")
-    elif stage == "item":
-        item = _check_item(ctx, task, code)
-        ctx.tx.run(
-            "UPDATE sessions SET stage = 'qty', scanned_gtin = ?, scanned_lot = ? WHERE device = ?",
-            (item.gtin14, item.lot or None, msg.device_id),
-        )
-    else:
-        raise DomainError(f"confirm the quantity ({task['qty'] - task['picked']}) for this stop")
+            raise DomainError(
+                f"scan the bin label {task['bin']} first, then the item",
+                "bin_first",
+                {"expected": task["bin"], "scanned": code},
+            )
+        resend_view(ctx, msg.device_id)
+        return
+    # Each item scan takes one unit: scanning every unit is how a picker proves the count,
+    # and a stop of one (most stops) needs no extra tap. "Confirm" takes the rest at once.
+    item = _check_item(ctx, task, code)
+    ctx.tx.run(
+        "UPDATE sessions SET stage = 'qty', scanned_gtin = ?, scanned_lot = ? WHERE device = ?",
+        (item.gtin14, item.lot or None, msg.device_id),
+    )
+    sess = {**sess, "scanned_gtin": item.gtin14, "scanned_lot": item.lot or None}
+    _record_pick(ctx, sess, task, 1, "scan", msg.device_id, msg.msg_id)
+    task = _task(ctx, task["id"])
+    if task["picked"] >= task["qty"]:
+        _finish_stop(ctx, sess, task, 0, msg.device_id, "")
+        return
+    _light_on(ctx, task, sess["badge"])  # the module shows what is still to take
+    ctx.emit(StateChanged("picking", msg.device_id))
     resend_view(ctx, msg.device_id)
 
 
 def _check_item(ctx: Ctx, task: dict[str, Any], code: str) -> ItemCode:
     item = parse_item_code(code)
     expected = ctx.cat.skus[task["sku"]]
+    want = {"expected": f"{expected.name} ({expected.sku})"}
     if item is None:
         if LABEL_RE.match(code):
-            raise DomainError(f"that is a bin label ({code}); now scan the item {expected.name}")
-        raise DomainError(f"not a product barcode: {code!r}; scan {expected.name}", "wrong_item")
+            raise DomainError(
+                f"that is a bin label ({code}); now scan the item {expected.name}",
+                "item_not_bin",
+                {**want, "scanned": code},
+            )
+        raise DomainError(
+            f"not a product barcode: {code!r}; scan {expected.name}",
+            "wrong_item",
+            {**want, "scanned": code},
+        )
     if item.gtin14 not in expected.gtins:
         other = ctx.cat.sku_by_gtin.get(item.gtin14)
         what = ctx.cat.skus[other].name if other else f"unknown product {item.gtin14}"
         raise DomainError(
-            f"wrong item: expected {expected.name} ({expected.sku}), scanned {what}", "wrong_item"
+            f"wrong item: expected {expected.name} ({expected.sku}), scanned {what}",
+            "wrong_item",
+            {**want, "scanned": what},
         )
     return item
 
@@ -106,13 +135,48 @@ def on_quantity(ctx: Ctx, msg: QuantityConfirmed) -> None:
     sess = session_of(ctx, msg.device_id)
     if sess is None:
         raise DomainError("scan your badge to log in first")
-    if sess["stage"] != "qty":
-        want = {"bin": "the bin label", "item": "the item"}.get(sess["stage"])
-        if want is None:
-            raise DomainError("no stop is open")
-        raise DomainError(f"scan {want} before confirming a quantity")
+    stage = sess["stage"]
+    if stage not in ("item", "qty"):
+        if stage == "bin":
+            raise DomainError("scan the bin label before confirming a quantity", "bin_first")
+        raise DomainError("no stop is open", "no_stop")
     task = _task(ctx, sess["task_id"])
-    complete_stop(ctx, sess, task, msg.qty, "scan", msg.device_id, msg.reason)
+    if stage == "item" and msg.qty > 0:
+        # Nothing scanned yet: one unit's scan proves it is the right item; an empty bin
+        # (quantity 0) can be reported without one.
+        raise DomainError("scan one item first, or report the bin empty (0)", "item_first")
+    complete_stop(ctx, sess, task, msg.qty, "scan", msg.device_id, msg.reason, msg.msg_id)
+
+
+def on_skip(ctx: Ctx, msg: SkipRequested) -> None:
+    """Postpone the current stop to the end of the pick list (the aisle is blocked)."""
+    _scanner(ctx, msg.device_id)
+    sess = session_of(ctx, msg.device_id)
+    if sess is None:
+        raise DomainError("scan your badge to log in first")
+    if sess["task_id"] is None or sess["trip_id"] is None:
+        raise DomainError("no stop is open", "no_stop")
+    task = _task(ctx, sess["task_id"])
+    others = ctx.tx.value(
+        "SELECT count(*) FROM tasks WHERE trip_id = ? AND status = 'open' AND bin != ?",
+        (sess["trip_id"], task["bin"]),
+    )
+    if not others:
+        raise DomainError("this is the last stop: take it, or report it short", "last_stop")
+    last = ctx.tx.value("SELECT max(seq) FROM tasks WHERE trip_id = ?", (sess["trip_id"],))
+    # Every open task on this bin goes to the end together: the picker comes back once.
+    for n, row in enumerate(
+        ctx.tx.all(
+            "SELECT id FROM tasks WHERE trip_id = ? AND status = 'open' AND bin = ? ORDER BY seq",
+            (sess["trip_id"], task["bin"]),
+        ),
+        start=1,
+    ):
+        ctx.tx.run("UPDATE tasks SET seq = ? WHERE id = ?", (last + n, row["id"]))
+    _session_event(ctx, msg.device_id, sess["badge"], f"skipped {task['bin']} (task {task['id']})")
+    _light_off(ctx, task["id"])
+    ctx.emit(StateChanged("picking", msg.device_id))
+    _advance(ctx, msg.device_id)
 
 
 def on_light_button(ctx: Ctx, msg: LightButton) -> None:
@@ -125,7 +189,9 @@ def on_light_button(ctx: Ctx, msg: LightButton) -> None:
     if sess is None:
         raise DomainError(f"slot {msg.slot} belongs to no open stop")
     task = _task(ctx, light["task_id"])
-    complete_stop(ctx, sess, task, msg.qty, "light", msg.device_id, "short at the light module")
+    complete_stop(
+        ctx, sess, task, msg.qty, "light", msg.device_id, "short at the light module", msg.msg_id
+    )
 
 
 def on_light_ack(ctx: Ctx, msg: LightAck) -> None:
@@ -429,61 +495,83 @@ def complete_stop(
     via: str,
     device: str,
     reason: str,
+    msg_id: str,
 ) -> None:
-    from edge.core import set_status
-
+    """The picker took qty more (of what the stop still needs) and is done here; fewer is a
+    short pick."""
     need = task["qty"] - task["picked"]
     if qty < 0:
         raise DomainError("qty: cannot be negative", "invalid")
     if qty > need:
-        raise DomainError(f"too many: this stop needs {need}, not {qty}")
+        raise DomainError(f"too many: this stop needs {need}, not {qty}", "too_many")
+    if qty > 0:
+        _record_pick(ctx, sess, task, qty, via, device, msg_id)
+    _finish_stop(ctx, sess, task, need - qty, device, reason)
+
+
+def _record_pick(
+    ctx: Ctx,
+    sess: dict[str, Any],
+    task: dict[str, Any],
+    qty: int,
+    via: str,
+    device: str,
+    msg_id: str,
+) -> None:
+    """Units taken from the bin: the pick (with the scan that proved it), stock, the line."""
     picker = sess["badge"]
     tx = ctx.tx
-    if qty > 0:
-        # What the picker scanned (GTIN and lot); a light-module confirm scanned nothing.
-        scanned = via == "scan"
-        tx.run(
-            "INSERT INTO picks(task_id, order_id, line_no, bin, sku, qty, gtin, lot, picker,"
-            " device, via, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                task["id"],
-                task["order_id"],
-                task["line_no"],
-                task["bin"],
-                task["sku"],
-                qty,
-                sess.get("scanned_gtin") if scanned else None,
-                sess.get("scanned_lot") if scanned else None,
-                picker,
-                device,
-                via,
-                ctx.at,
-            ),
-        )
-        tx.run(
-            "UPDATE stock SET on_hand = on_hand - ?, reserved = reserved - ?"
-            " WHERE bin = ? AND sku = ?",
-            (qty, qty, task["bin"], task["sku"]),
-        )
-        _stock_move(
-            ctx,
+    # What the picker scanned (GTIN and lot); a light-module confirm scanned nothing.
+    scanned = via == "scan"
+    tx.run(
+        "INSERT INTO picks(task_id, order_id, line_no, bin, sku, qty, gtin, lot, picker,"
+        " device, via, at, msg_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            task["id"],
+            task["order_id"],
+            task["line_no"],
             task["bin"],
             task["sku"],
-            -qty,
-            f"pick for order {task['order_id']}",
-            task["order_id"],
+            qty,
+            sess.get("scanned_gtin") if scanned else None,
+            sess.get("scanned_lot") if scanned else None,
             picker,
             device,
-        )
-        tx.run(
-            "UPDATE order_lines SET picked = picked + ? WHERE order_id = ? AND line_no = ?",
-            (qty, task["order_id"], task["line_no"]),
-        )
-    short = need - qty
-    tx.run(
-        "UPDATE tasks SET picked = picked + ?, status = ? WHERE id = ?",
-        (qty, "short" if short else "done", task["id"]),
+            via,
+            ctx.at,
+            msg_id,
+        ),
     )
+    tx.run(
+        "UPDATE stock SET on_hand = on_hand - ?, reserved = reserved - ? WHERE bin = ? AND sku = ?",
+        (qty, qty, task["bin"], task["sku"]),
+    )
+    _stock_move(
+        ctx,
+        task["bin"],
+        task["sku"],
+        -qty,
+        f"pick for order {task['order_id']}",
+        task["order_id"],
+        picker,
+        device,
+    )
+    tx.run(
+        "UPDATE order_lines SET picked = picked + ? WHERE order_id = ? AND line_no = ?",
+        (qty, task["order_id"], task["line_no"]),
+    )
+    tx.run("UPDATE tasks SET picked = picked + ? WHERE id = ?", (qty, task["id"]))
+
+
+def _finish_stop(
+    ctx: Ctx, sess: dict[str, Any], task: dict[str, Any], short: int, device: str, reason: str
+) -> None:
+    """Close the stop (short by `short` units) and move the picker on."""
+    from edge.core import set_status
+
+    picker = sess["badge"]
+    tx = ctx.tx
+    tx.run("UPDATE tasks SET status = ? WHERE id = ?", ("short" if short else "done", task["id"]))
     _light_off(ctx, task["id"])
     if short:
         _bin_found_short(ctx, task, short, picker, device, reason or "short pick")
@@ -638,12 +726,18 @@ def _light_off(ctx: Ctx, task_id: int) -> None:
 # --- views -----------------------------------------------------------------------------------
 
 
-def resend_view(ctx: Ctx, device: str, error: str | None = None) -> None:
+def resend_view(ctx: Ctx, device: str, error: DomainError | None = None) -> None:
     if ctx.cat.kind_of(device) != "scanner":
         return
     view = view_for(ctx, device)
-    if error:
-        view = {**view, "error": error}
+    if error is not None:
+        # The text for simple screens; the code and details for screens that translate it.
+        view = {
+            **view,
+            "error": str(error),
+            "error_code": error.code,
+            "error_details": error.details,
+        }
     ctx.emit(ScannerView(device, view))
 
 
@@ -692,8 +786,15 @@ def view_for(ctx: Ctx, device: str) -> dict[str, Any]:
     prompts = {
         "bin": f"Go to {task['bin']} and scan the bin label",
         "item": f"Scan the item: {sku.name}",
-        "qty": f"Take {need} and confirm",
+        "qty": f"{task['picked']} of {task['qty']} taken: scan the next, or confirm {need}",
     }
+    upcoming = ctx.tx.all(
+        "SELECT bin, sku, qty - picked AS qty FROM tasks WHERE trip_id = ? AND status = 'open'"
+        " AND id != ? ORDER BY seq LIMIT 3",
+        (sess["trip_id"], task["id"]),
+    )
+    for row in upcoming:
+        row["name"] = ctx.cat.skus[row["sku"]].name
     return {
         **base,
         "screen": "stop",
@@ -708,9 +809,13 @@ def view_for(ctx: Ctx, device: str) -> dict[str, Any]:
             "name": sku.name,
             "gtins": list(sku.gtins),
             "qty": need,
+            "picked": task["picked"],
+            "qty_total": task["qty"],
             "tote": task["tote"],
             "order_id": task["order_id"],
             "lit": light is not None,
             "light_device": light["device"] if light else None,
         },
+        "upcoming": upcoming,
+        "can_skip": any(row["bin"] != task["bin"] for row in upcoming),
     }

@@ -29,6 +29,7 @@ class Service:
     planner: TripPlanner
     sessions: StaffSessions = field(default_factory=StaffSessions)
     mqtt_connected: Any = None  # Callable[[], bool] when an MQTT link runs
+    _catalog: tuple[Any, Catalog] | None = field(default=None, repr=False)
 
     @contextmanager
     def read(self) -> Iterator[Tx]:
@@ -39,10 +40,15 @@ class Service:
         return self.runtime.handle(msg)
 
     def catalog(self) -> Catalog:
+        """The current warehouse, parsed once per loaded description (readers call it often)."""
         with self.read() as tx:
+            load_id = tx.value("SELECT max(id) FROM warehouse_loads")
+            if self._catalog is not None and self._catalog[0] == load_id:
+                return self._catalog[1]
             cat = load_catalog(tx)
         if cat is None:
             raise DomainError("no warehouse description is loaded yet", "not_ready")
+        self._catalog = (load_id, cat)
         return cat
 
     def order_detail(self, order_id: int) -> dict[str, Any]:
@@ -65,8 +71,8 @@ class Service:
                 (order_id,),
             )
             order["picks"] = tx.all(
-                "SELECT line_no, sku, bin, qty, gtin, lot, picker, device, via, at FROM picks"
-                " WHERE order_id = ? ORDER BY id",
+                "SELECT line_no, sku, bin, qty, gtin, lot, picker, device, via, msg_id, at"
+                " FROM picks WHERE order_id = ? ORDER BY id",
                 (order_id,),
             )
             order["parcels"] = tx.all(

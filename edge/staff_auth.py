@@ -68,3 +68,11 @@ class StaffSessions:
     def close(self, token: str) -> None:
         with self._lock:
             self._by_hash.pop(self._key(token), None)
+
+    def close_for(self, badge: str, device: str) -> None:
+        """The person logged out on this device: every token of theirs for it ends."""
+        with self._lock:
+            for key in [
+                k for k, s in self._by_hash.items() if s.badge == badge and s.device == device
+            ]:
+                del self._by_hash[key]

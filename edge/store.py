@@ -120,6 +120,11 @@ MIGRATIONS: list[str] = [
         id INTEGER PRIMARY KEY, sha256 TEXT NOT NULL, actor TEXT NOT NULL, device TEXT NOT NULL,
         at TEXT NOT NULL);
     """,
+    # Every unit is scanned, so a pick names the scan (or button press) that proved it: a
+    # handheld's queued scan can be traced from the device to the stock move.
+    """
+    ALTER TABLE picks ADD COLUMN msg_id TEXT;
+    """,
 ]
 
 

@@ -127,6 +127,9 @@ class Device(_Strict):
     station: str | None = None  # pack-station scanners and scales
     resolution_g: int = Field(1, ge=1)  # scales
     slots: list[str] = Field(default_factory=list)  # shelf controllers: the bins they light
+    # "http": a handheld running the service's own page (scans over HTTP, views by SSE)
+    # rather than an MQTT device; the demo does not simulate these, people use them.
+    transport: Literal["mqtt", "http"] = "mqtt"
 
 
 class Staff(_Strict):
@@ -136,6 +139,8 @@ class Staff(_Strict):
     color: str = "#00a0ff"  # the picker's light colour on shared shelves
     # pbkdf2_sha256$rounds$salt$hex (edge.staff_auth.hash_pin); when set, login needs the PIN.
     pin_hash: str | None = None
+    # The screens' language for this person (en, ko, nl, ru, ja); unset: the browser's.
+    lang: str | None = Field(None, pattern=r"^[a-z]{2}(-[A-Za-z]{2})?$")
 
 
 class WarehouseDescription(_Strict):

@@ -23,12 +23,14 @@ from edge.messages import (
     LightButton,
     LightOff,
     LightOn,
+    LiveWeight,
     LogoutRequested,
     NextRequested,
     PresenceChanged,
     QuantityConfirmed,
     ScannerView,
     ScanRead,
+    SkipRequested,
     StateChanged,
     WeightMeasured,
 )
@@ -39,6 +41,7 @@ __all__ = ["MAX_PAYLOAD_BYTES", "DecodeError", "DeviceEvent", "decode", "encode"
 DeviceEvent = (
     ScanRead
     | QuantityConfirmed
+    | SkipRequested
     | NextRequested
     | LogoutRequested
     | LightButton
@@ -46,7 +49,7 @@ DeviceEvent = (
     | WeightMeasured
 )
 
-_Decoder = Callable[[str, str, str, dict[str, Any], datetime], DeviceEvent | None]
+_Decoder = Callable[[str, str, str, dict[str, Any], datetime], DeviceEvent | LiveWeight]
 
 _DECODERS: Final[dict[str, tuple[tuple[str, ...], _Decoder]]] = {
     "scanner": (scanner.TYPES, scanner.decode),
@@ -114,8 +117,9 @@ def _check_ts(data: dict[str, Any], device_id: str, msg_id: str, kind: str) -> N
 
 def decode(
     root: str, site: str, topic: str, payload: bytes, now: datetime
-) -> DeviceEvent | PresenceChanged | None:
-    """Decode one inbound message; None means ignore (and acknowledge) it.
+) -> DeviceEvent | PresenceChanged | LiveWeight | None:
+    """Decode one inbound message; None means ignore (and acknowledge) it, a LiveWeight is
+    for the pack station's screen only (acknowledged, never stored).
 
     DecodeError carries a one-line reason and the device id, msg_id and kind when they
     could be read, so the refusal can be stored and replied to the device.

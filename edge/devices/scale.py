@@ -1,4 +1,4 @@
-"""Parcel scale codec: stable weights in (unstable readings are ignored); no commands."""
+"""Parcel scale codec: stable weights in, settling readings for the live display; no commands."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any, Final
 from pydantic import Field
 
 from edge.devices.schema import Payload, parse
-from edge.messages import WeightMeasured
+from edge.messages import LiveWeight, WeightMeasured
 
 TYPES: Final = ("weight",)
 
@@ -22,11 +22,11 @@ class Weight(Payload):
 
 def decode(
     device_id: str, msg_id: str, type_: str, data: dict[str, Any], at: datetime
-) -> WeightMeasured | None:
-    """A stable weight, or None for a reading still settling (acknowledged, not an error)."""
+) -> WeightMeasured | LiveWeight:
+    """A stable weight, or a reading still settling: shown live, not stored, not an error."""
     if type_ != "weight":
         raise KeyError(type_)
     weight = parse(Weight, data)
     if not weight.stable:
-        return None
+        return LiveWeight(device_id, weight.grams, stable=False)
     return WeightMeasured(device_id, msg_id, at, weight.grams)

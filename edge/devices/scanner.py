@@ -1,4 +1,4 @@
-"""Scanner codec: scan, confirm, next and logout events in; the screen view out."""
+"""Scanner codec: scan, confirm, skip, next and logout events in; the screen view out."""
 
 from __future__ import annotations
 
@@ -14,11 +14,12 @@ from edge.messages import (
     QuantityConfirmed,
     ScannerView,
     ScanRead,
+    SkipRequested,
 )
 
-TYPES: Final = ("scan", "confirm", "next", "logout")
+TYPES: Final = ("scan", "confirm", "skip", "next", "logout")
 
-ScannerEvent = ScanRead | QuantityConfirmed | NextRequested | LogoutRequested
+ScannerEvent = ScanRead | QuantityConfirmed | SkipRequested | NextRequested | LogoutRequested
 
 MAX_QTY: Final = 1_000_000
 
@@ -42,6 +43,8 @@ def decode(
     if type_ == "confirm":
         confirm = parse(Confirm, data)
         return QuantityConfirmed(device_id, msg_id, at, confirm.qty, confirm.reason)
+    if type_ == "skip":
+        return SkipRequested(device_id, msg_id, at)
     if type_ == "next":
         return NextRequested(device_id, msg_id, at)
     if type_ == "logout":

@@ -277,6 +277,8 @@ class ScannerBrain:
                 return [Press(walk, _str(stop.get("light_device")), bin_label, take)]
             return [Send(walk, "scan", {"code": bin_label})] if bin_label else []
         if expect == "item":
+            if short and qty == 1:  # an item scan would take the only unit: report it empty
+                return [Send(self.step(), "confirm", {"qty": 0, "reason": "not found"})]
             gtins = [g for g in stop.get("gtins") or [] if isinstance(g, str) and g]
             if gtins:
                 code = item_code(self.rng.choice(gtins), self.rng, self.options.gs1_prob)

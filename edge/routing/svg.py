@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Sequence
 from xml.sax.saxutils import escape
 
 from edge.routing.geometry import Layout, Point
@@ -41,14 +43,16 @@ class _Canvas:
             f'text-anchor="middle"{extra}>{escape(text)}</text>'
         )
 
-    def document(self, title: str) -> str:
+    def document(self, title: str, *, fluid: bool = False) -> str:
+        """The SVG text; fluid leaves the size to the page (a handheld fits it to its width)."""
         pixel_width = 1000 if self.width >= self.height else 1000 * self.width / self.height
         pixel_height = pixel_width * self.height / self.width
+        size = "" if fluid else f'width="{pixel_width:.0f}" height="{pixel_height:.0f}" '
         return "\n".join(
             [
                 '<svg xmlns="http://www.w3.org/2000/svg" '
                 f'viewBox="0 0 {self.width:.1f} {self.height:.1f}" '
-                f'width="{pixel_width:.0f}" height="{pixel_height:.0f}" '
+                f"{size}"
                 'font-family="sans-serif" role="img">',
                 f"<title>{escape(title)}</title>",
                 f'<rect width="{self.width:.1f}" height="{self.height:.1f}" fill="white"/>',
@@ -150,3 +154,67 @@ def _draw_route(canvas: _Canvas, layout: Layout, route: Route) -> None:
             f'<text x="{x:.1f}" y="{y + 0.3 * unit:.1f}" font-size="{0.8 * unit:.1f}" '
             f'text-anchor="middle">{text}</text></g>'
         )
+
+
+_HERE_COLOUR = "#0a84ff"
+_NEXT_COLOUR = "#ffd60a"
+
+
+def trip_map_svg(
+    layout: Layout, here: str | None, ahead: Sequence[str], done: Sequence[str] = ()
+) -> str:
+    """The handheld's small map: where the picker is ("you are here", the last bin picked or
+    the depot), the next stop large, the walk to it bold, the rest of the walk back to the
+    depot thin, and bins already done greyed."""
+    if isinstance(layout, RectLayout):
+        canvas = _rect_canvas(layout)
+    elif isinstance(layout, GraphLayout):
+        canvas = _graph_canvas(layout)
+    else:
+        raise TypeError(f"cannot draw a {type(layout).__name__}")
+    unit = canvas.unit
+    start = layout.point_of(here) if here else layout.depot
+    points = [layout.point_of(label) for label in ahead]
+    legs = list(itertools.pairwise([start, *points, layout.depot]))
+    for n, (a, b) in enumerate(legs):
+        walk = layout.leg_path(a, b)
+        coordinates = " ".join(f"{x:.1f},{y:.1f}" for x, y in map(canvas.xy, walk))
+        first = n == 0 and bool(points)
+        dashes = "" if first else f' stroke-dasharray="{unit / 2:.1f}"'
+        canvas.add(
+            f'<polyline points="{coordinates}" fill="none" '
+            f'stroke="{_PATH_COLOUR if first else "#8a8f98"}" '
+            f'stroke-width="{unit / (1.6 if first else 5):.2f}" stroke-linejoin="round" '
+            f'stroke-linecap="round"{dashes}/>'
+        )
+    for label in done:
+        x, y = canvas.xy(layout.point_of(label))
+        canvas.add(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{0.45 * unit:.1f}" fill="#9aa0a6"/>')
+    for n, point in reversed(list(enumerate(points[1:], start=2))):
+        x, y = canvas.xy(point)
+        canvas.add(
+            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{0.8 * unit:.1f}" fill="white" '
+            f'stroke="#444" stroke-width="{unit / 8:.2f}"/>'
+            f'<text x="{x:.1f}" y="{y + 0.3 * unit:.1f}" font-size="{0.9 * unit:.1f}" '
+            f'text-anchor="middle">{n}</text>'
+        )
+    dx, dy = canvas.xy(layout.depot)
+    canvas.add(
+        f'<rect x="{dx - unit:.1f}" y="{dy - unit:.1f}" width="{2 * unit:.1f}" '
+        f'height="{2 * unit:.1f}" fill="#2e4057"/>'
+    )
+    if points:
+        x, y = canvas.xy(points[0])
+        canvas.add(
+            f'<g class="next-stop"><circle cx="{x:.1f}" cy="{y:.1f}" r="{1.5 * unit:.1f}" '
+            f'fill="{_NEXT_COLOUR}" stroke="#000" stroke-width="{unit / 5:.2f}"/>'
+            f'<text x="{x:.1f}" y="{y + 0.45 * unit:.1f}" font-size="{1.3 * unit:.1f}" '
+            f'font-weight="bold" text-anchor="middle">1</text></g>'
+        )
+    x, y = canvas.xy(start)
+    canvas.add(
+        f'<g class="you-are-here"><circle cx="{x:.1f}" cy="{y:.1f}" r="{1.1 * unit:.1f}" '
+        f'fill="{_HERE_COLOUR}" stroke="white" stroke-width="{unit / 4:.2f}"/></g>'
+    )
+    title = f"You are at {here or 'the depot'}; next {ahead[0] if ahead else 'the depot'}"
+    return canvas.document(title, fluid=True)

@@ -212,3 +212,14 @@ class Mosquitto:
                 return
             time.sleep(0.05)
         raise RuntimeError(f"broker did not accept new user {user!r}:\n{self.log_tail()}")
+
+
+def private_broker(workdir: Path, *users: str) -> Mosquitto | None:
+    """A started broker with these users, or None when Mosquitto is not installed."""
+    binary, passwd = find_binary("mosquitto"), find_binary("mosquitto_passwd")
+    if binary is None or passwd is None:
+        return None
+    broker = Mosquitto(binary, passwd, workdir)
+    broker.add_users(*users)
+    broker.start()
+    return broker

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from broker import Mosquitto, find_binary
+from broker import Mosquitto, private_broker
 
 SERVICE_USER = "edge-service"
 
@@ -14,16 +14,12 @@ SERVICE_USER = "edge-service"
 @pytest.fixture(scope="session")
 def mosquitto(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Mosquitto]:
     """A broker on a free port for the whole session; add users with add_user(user)."""
-    binary = find_binary("mosquitto")
-    passwd = find_binary("mosquitto_passwd")
-    if binary is None or passwd is None:
+    broker = private_broker(Path(tmp_path_factory.mktemp("mosquitto")), SERVICE_USER)
+    if broker is None:
         pytest.skip(
             "mosquitto and mosquitto_passwd are not installed "
             "(e.g. apt-get install mosquitto); integration tests need a real broker"
         )
-    broker = Mosquitto(binary, passwd, Path(tmp_path_factory.mktemp("mosquitto")))
-    broker.add_user(SERVICE_USER)
-    broker.start()
     try:
         yield broker
     finally:

@@ -177,11 +177,12 @@ class Harness:
         return row["on_hand"], row["reserved"]
 
     def pick_current_stop(self, device: str) -> dict[str, Any]:
-        """Scan bin, item and confirm the full quantity of the current stop."""
+        """Scan bin and one item (which takes one unit), then confirm the rest of the stop."""
         stop: dict[str, Any] = self.view(device)["stop"]
         self.scan(device, stop["bin"])
         self.scan(device, stop["gtins"][0][1:])  # as EAN-13 from the GTIN-14
-        self.confirm(device, stop["qty"])
+        if stop["qty"] > 1:
+            self.confirm(device, stop["qty"] - 1)
         return stop
 
 

@@ -50,7 +50,7 @@ def test_bad_setups_are_one_line(
 
 def test_migrate_creates_the_schema(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["migrate", "--config", str(_config(tmp_path))]) == 0
-    assert "schema version 2" in capsys.readouterr().out
+    assert "schema version 3" in capsys.readouterr().out
 
 
 def test_serve_refuses_to_start_without_an_api_key(

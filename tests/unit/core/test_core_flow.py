@@ -71,8 +71,10 @@ def test_full_pick_by_scans_in_route_order(harness: Harness) -> None:
     assert harness.view("scan-1")["screen"] == "trip_done"
     detail = harness.order(oid)
     assert detail["status"] == "packing"
+    # The item scan takes one unit; the confirm takes the rest of the stop.
     assert [(p["bin"], p["qty"], p["picker"], p["device"]) for p in detail["picks"]] == [
-        ("A-02-1-A", 2, "P-1", "scan-1"),
+        ("A-02-1-A", 1, "P-1", "scan-1"),
+        ("A-02-1-A", 1, "P-1", "scan-1"),
         ("B-03-1-B", 1, "P-1", "scan-1"),
         ("C-01-1-A", 1, "P-1", "scan-1"),
     ]
@@ -95,9 +97,8 @@ def test_wrong_bin_and_wrong_item_are_refused_and_record_nothing(harness: Harnes
     with pytest.raises(DomainError, match="not a product barcode"):
         harness.scan("scan-1", "hello")
     assert harness.order(oid)["picks"] == []
-    # A GS1-128 scan with a lot is the right item.
+    # A GS1-128 scan with a lot is the right item; one unit needed, so the stop is done.
     harness.scan("scan-1", "]C101" + "0" + GTIN["CABLE"] + "10LOT7")
-    harness.confirm("scan-1", 1)
     detail = harness.order(oid)
     assert detail["status"] == "packing"
     # The pick records what was scanned: the GTIN-14 and the lot from the GS1 code.
@@ -105,15 +106,20 @@ def test_wrong_bin_and_wrong_item_are_refused_and_record_nothing(harness: Harnes
 
 
 def test_a_redelivered_scan_changes_nothing(harness: Harness) -> None:
-    oid = harness.intake("SHOP-1", ("CABLE", 1))
+    oid = harness.intake("SHOP-1", ("CABLE", 2))
     harness.scan("scan-1", "P-1")
     harness.scan("scan-1", "B-03-1-B", msg_id="same")
     harness.scan("scan-1", GTIN["CABLE"], msg_id="item")
     # The broker redelivers the bin scan: not a wrong-item error, not a second change.
     assert harness.scan("scan-1", "B-03-1-B", msg_id="same") == "duplicate"
-    assert harness.view("scan-1")["expect"] == "qty"
-    harness.confirm("scan-1", 1)
-    assert harness.order(oid)["status"] == "packing"
+    # A redelivered item scan does not take a second unit.
+    assert harness.scan("scan-1", GTIN["CABLE"], msg_id="item") == "duplicate"
+    view = harness.view("scan-1")
+    assert view["expect"] == "qty" and view["stop"]["picked"] == 1 and view["stop"]["qty"] == 1
+    harness.scan("scan-1", GTIN["CABLE"], msg_id="item-2")
+    detail = harness.order(oid)
+    assert detail["status"] == "packing"
+    assert [p["msg_id"] for p in detail["picks"]] == ["item", "item-2"]
 
 
 def test_short_pick_corrects_stock_and_resources_from_another_bin(harness: Harness) -> None:
@@ -121,8 +127,8 @@ def test_short_pick_corrects_stock_and_resources_from_another_bin(harness: Harne
     harness.scan("scan-1", "P-1")
     assert harness.view("scan-1")["stop"]["bin"] == "A-02-1-A"
     harness.scan("scan-1", "A-02-1-A")
-    harness.scan("scan-1", GTIN["MUG"])
-    harness.confirm("scan-1", 1, "bin nearly empty")
+    harness.scan("scan-1", GTIN["MUG"])  # one unit taken, two to go; only none are left
+    harness.confirm("scan-1", 0, "bin nearly empty")
     assert harness.stock("A-02-1-A", "MUG") == (0, 0)  # the count is corrected
     view = harness.view("scan-1")
     assert view["stop"]["bin"] == "C-05-2-B" and view["stop"]["qty"] == 2
@@ -148,9 +154,8 @@ def test_short_pick_without_stock_holds_the_order_and_supervisor_overrides(
         stop = harness.view("scan-1")["stop"]
         harness.scan("scan-1", stop["bin"])
         harness.scan("scan-1", stop["gtins"][0])
-        harness.confirm(
-            "scan-1", stop["qty"] - 1 if stop["sku"] == "BOOK" else stop["qty"], "damaged"
-        )
+        if stop["sku"] == "BOOK":  # one of two taken; the other is damaged
+            harness.confirm("scan-1", 0, "damaged")
     detail = harness.order(oid)
     assert detail["status"] == "on_hold"
     assert "BOOK line 1 short by 1" in detail["hold_reason"]

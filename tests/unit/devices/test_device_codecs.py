@@ -15,12 +15,14 @@ from edge.messages import (
     LightButton,
     LightOff,
     LightOn,
+    LiveWeight,
     LogoutRequested,
     NextRequested,
     PresenceChanged,
     QuantityConfirmed,
     ScannerView,
     ScanRead,
+    SkipRequested,
     StateChanged,
     WeightMeasured,
 )
@@ -87,10 +89,13 @@ def test_unknown_fields_and_a_timestamp_are_tolerated() -> None:
     assert evt("scanner", "d1", body) == NextRequested("d1", "m1", NOW)
 
 
-def test_an_unstable_weight_is_ignored_not_refused() -> None:
-    assert (
-        evt("scale", "s1", {"msg_id": "m", "type": "weight", "grams": 9, "stable": False}) is None
-    )
+def test_an_unstable_weight_is_for_the_live_display_not_refused() -> None:
+    reading = evt("scale", "s1", {"msg_id": "m", "type": "weight", "grams": 9, "stable": False})
+    assert reading == LiveWeight("s1", 9, stable=False)
+
+
+def test_skip_postpones_the_stop() -> None:
+    assert evt("scanner", "d1", {"msg_id": "m2", "type": "skip"}) == SkipRequested("d1", "m2", NOW)
 
 
 def test_presence_from_status() -> None:
@@ -196,7 +201,7 @@ def test_field_errors_name_the_field(kind: str, body: dict[str, Any], reason: st
         (
             "scanner",
             "weight",
-            "type: unknown type 'weight' for a scanner (one of scan, confirm, next, logout)",
+            "type: unknown type 'weight' for a scanner (one of scan, confirm, skip, next, logout)",
         ),
         ("scale", "scan", "type: unknown type 'scan' for a scale (one of weight)"),
         ("shelf", "light", "type: unknown type 'light' for a shelf (one of button, ack)"),

@@ -1,0 +1,201 @@
+"""Fixtures for browser tests: Debian's Chromium against the real service and a real broker.
+
+The service runs as `python -m edge serve` on a free port with the demo warehouse, against a
+private Mosquitto started from the project's own config (tests/integration/broker.py).
+Screenshots go to tmp_path; with UPDATE_SCREENSHOTS=1 the main screens are also written to
+docs/screenshots/ (that is how the README's pictures are made).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sqlite3
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import paho.mqtt.client as mqtt
+import pytest
+from paho.mqtt.enums import CallbackAPIVersion
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "integration"))
+
+from broker import Mosquitto, private_broker
+from service_process import SITE, ServiceProcess
+
+CHROMIUM = "/usr/bin/chromium"
+REPO = Path(__file__).resolve().parents[2]
+SCREENSHOTS = REPO / "docs" / "screenshots"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--autoplay-policy=no-user-gesture-required",
+]
+
+pytestmark = pytest.mark.browser
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    if not Path(CHROMIUM).exists():
+        skip = pytest.mark.skip(
+            reason="Debian's chromium is not installed (apt-get install chromium)"
+        )
+        for item in items:
+            if "tests/browser" in str(item.fspath):
+                item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def mosquitto(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Mosquitto]:
+    broker = private_broker(Path(tmp_path_factory.mktemp("mosquitto")), "edge-service")
+    if broker is None:
+        pytest.skip("mosquitto is not installed (apt-get install mosquitto)")
+    try:
+        yield broker
+    finally:
+        broker.stop()
+
+
+class LiveService(ServiceProcess):
+    """The running service plus what browser tests need around it."""
+
+    def order(self, *lines: tuple[str, int], cutoff_in_h: float = 3) -> int:
+        """A paid order through the shop API; returns its id."""
+        now = datetime.now(UTC)
+        body = {
+            "shop_order_id": f"WEB-{uuid.uuid4().hex[:8]}",
+            "lines": [{"sku": sku, "qty": qty} for sku, qty in lines],
+            "paid_at": now.isoformat(),
+            "cutoff_at": (now + timedelta(hours=cutoff_in_h)).isoformat(),
+        }
+        r = self.post("/api/v1/orders", body)
+        assert r.status_code == 201, r.text
+        return int(r.json()["id"])
+
+    def query(self, sql: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
+        """Read the service's database directly (read-only): what was really stored."""
+        conn = sqlite3.connect(f"file:{self.db_path}?mode=ro", uri=True, timeout=10)
+        conn.row_factory = sqlite3.Row
+        try:
+            return [dict(r) for r in conn.execute(sql, params)]
+        finally:
+            conn.close()
+
+    def wait_for(self, check: Callable[[], Any], timeout: float = 10.0) -> Any:
+        deadline = time.monotonic() + timeout
+        while True:
+            value = check()
+            if value:
+                return value
+            if time.monotonic() > deadline:
+                raise AssertionError(f"condition not met within {timeout} s")
+            time.sleep(0.05)
+
+
+@pytest.fixture
+def service(mosquitto: Mosquitto, tmp_path: Path) -> Iterator[LiveService]:
+    svc = LiveService(mosquitto, tmp_path / "service")
+    svc.start()
+    try:
+        yield svc
+    finally:
+        svc.stop()
+
+
+class Device:
+    """A simulated MQTT device (a scale, a scanner): its own broker user, retained presence
+    and Last Will, exactly as the device contract (docs/mqtt.md) says."""
+
+    def __init__(self, broker: Mosquitto, kind: str, device_id: str) -> None:
+        self.kind, self.id = kind, device_id
+        password = broker.add_user(device_id)
+        self.base = f"wh/{SITE}/{kind}/{device_id}"
+        self.client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=f"sim-{device_id}")
+        self.client.username_pw_set(device_id, password)
+        self.client.will_set(f"{self.base}/status", json.dumps({"online": False}), 1, True)
+        self.client.connect(broker.host, broker.port)
+        self.client.loop_start()
+        self.status(online=True)
+
+    def status(self, *, online: bool) -> None:
+        self.client.publish(f"{self.base}/status", json.dumps({"online": online}), 1, True)
+
+    def send(self, type_: str, **fields: Any) -> None:
+        body = {"msg_id": uuid.uuid4().hex, "type": type_, **fields}
+        self.client.publish(f"{self.base}/evt", json.dumps(body), 1).wait_for_publish(5)
+
+    def drop(self) -> None:
+        """The device dies without a goodbye: the broker publishes its Last Will."""
+        sock = self.client.socket()
+        if sock is not None:
+            sock.close()
+        self.client.loop_stop()
+
+    def close(self) -> None:
+        self.client.loop_stop()
+        self.client.disconnect()
+
+
+@pytest.fixture
+def devices(mosquitto: Mosquitto) -> Iterator[Callable[[str, str], Device]]:
+    made: list[Device] = []
+
+    def make(kind: str, device_id: str) -> Device:
+        made.append(Device(mosquitto, kind, device_id))
+        return made[-1]
+
+    yield make
+    for device in made:
+        with contextlib.suppress(Exception):  # a dropped device has no connection
+            device.close()
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def handheld(chromium: Any) -> Iterator[Callable[..., Any]]:
+    """New browser contexts at a handheld's size (360×640, touch), one per device."""
+    contexts: list[Any] = []
+
+    def open_context(locale: str = "en-GB", width: int = 360, height: int = 640) -> Any:
+        ctx = chromium.new_context(
+            viewport={"width": width, "height": height},
+            device_scale_factor=2 if width <= 400 else 1,
+            has_touch=width <= 400,
+            locale=locale,
+        )
+        contexts.append(ctx)
+        return ctx
+
+    yield open_context
+    for ctx in contexts:
+        ctx.close()
+
+
+def screenshot(page: Any, name: str, tmp_path: Path) -> Path:
+    """Save a screenshot for the test's record; with UPDATE_SCREENSHOTS=1 also for the docs."""
+    path = tmp_path / f"{name}.png"
+    page.screenshot(path=str(path))
+    if os.environ.get("UPDATE_SCREENSHOTS") == "1":
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+    return path
