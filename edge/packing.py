@@ -211,6 +211,12 @@ def view(ctx: Ctx, sess: dict[str, Any]) -> dict[str, Any]:
     }
     last = sess["order_id"]
     if last is not None:
-        status = ctx.tx.value("SELECT status FROM orders WHERE id = ?", (last,))
-        out["last"] = {"order_id": last, "status": status, "parcels": parcel_views(ctx, last)}
+        order = ctx.tx.one("SELECT status, hold_reason FROM orders WHERE id = ?", (last,))
+        assert order is not None
+        out["last"] = {
+            "order_id": last,
+            "status": order["status"],
+            "hold_reason": order["hold_reason"],
+            "parcels": parcel_views(ctx, last),
+        }
     return out

@@ -21,7 +21,7 @@ def sse(event: str, data: Any) -> bytes:
     return f"event: {event}\ndata: {json.dumps(data, separators=(',', ':'))}\n\n".encode()
 
 
-@dataclass
+@dataclass(eq=False)  # kept in a set: identity, not field equality
 class Subscriber:
     """One open stream. Only the newest of each kind of item matters (each view is the whole
     screen), so a slow client skips stale ones instead of queueing them."""

@@ -4,7 +4,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from fastapi import APIRouter
-from fastapi.responses import FileResponse, RedirectResponse
+from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
 from handheld_ui import handheld, supervisor
@@ -20,8 +20,9 @@ def build_router(service: "Service", hub: Hub) -> APIRouter:
     router = APIRouter(include_in_schema=False)
 
     @router.get("/")
-    def home() -> RedirectResponse:
-        return RedirectResponse("/supervisor")
+    def home() -> FileResponse:
+        """Which screen: the handheld (pickers, packers) or the supervisor's."""
+        return FileResponse(STATIC / "index.html", headers=_NO_CACHE)
 
     @router.get("/supervisor")
     def supervisor_page() -> FileResponse:

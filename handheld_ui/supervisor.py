@@ -4,14 +4,15 @@ import asyncio
 import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Header, Response
 from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from edge.http_api import staff_dependency
 from edge.model import Status, cutoff_for
+from edge.staff_auth import StaffSession
 from handheld_ui.live import HEARTBEAT_S, Hub, Subscriber, sse
 
 if TYPE_CHECKING:
@@ -21,6 +22,14 @@ if TYPE_CHECKING:
 FORECAST_TTL_S = 15.0
 # A burst of changes (a cart of picks, a wave of orders) redraws the screen at most this often.
 MIN_REDRAW_S = 0.5
+
+
+class _Stream(Subscriber):
+    """A Subscriber the Hub can keep in its set: as a dataclass with eq=True (the default)
+    Subscriber is unhashable. Drop this once Subscriber itself says @dataclass(eq=False)."""
+
+    __eq__ = object.__eq__
+    __hash__ = object.__hash__
 
 
 def _age_s(iso: str | None, now: datetime) -> int | None:
@@ -41,7 +50,7 @@ class Overview:
             self._forecast = (time.monotonic(), value)
         return value
 
-    def read(self) -> dict[str, Any]:
+    def read(self, viewer: StaffSession | None = None) -> dict[str, Any]:
         now = datetime.now(UTC)
         cat = self.service.catalog()
         site = cat.description.site
@@ -59,6 +68,9 @@ class Overview:
                     " FROM parcels WHERE order_id = ? AND result = 'hold' ORDER BY n",
                     (hold["order_id"],),
                 )
+                for parcel in hold["parcels"]:
+                    packer = cat.staff.get(parcel["packer"] or "")
+                    parcel["packer_name"] = packer.name if packer else parcel["packer"]
             people = tx.all(
                 "SELECT s.device, s.badge, s.role, s.stage, s.trip_id, s.order_id, s.since,"
                 " t.bin, t.sku, t.order_id AS task_order, t.seq FROM sessions s"
@@ -100,6 +112,7 @@ class Overview:
         feed["oldest_age_s"] = _age_s(feed["oldest_at"], now)
         feed["consumers"] = consumers
         cutoff = cutoff_for(now, site.timezone, site.cutoff)
+        me = cat.staff.get(viewer.badge) if viewer is not None else None
         return {
             "at": now.isoformat(timespec="seconds"),
             "site": {"id": site.id, "name": site.name, "timezone": site.timezone},
@@ -115,6 +128,8 @@ class Overview:
             "feed": feed,
             "at_risk": [f for f in self.forecast(now) if not f["makes_cutoff"]],
             "recent": recent,
+            # Who is looking: the page greets them and uses their language, if they set one.
+            "viewer": {"badge": me.badge, "name": me.name, "lang": me.lang} if me else None,
         }
 
 
@@ -123,21 +138,28 @@ def build_router(service: "Service", hub: Hub) -> APIRouter:
     supervisor = staff_dependency(service.sessions, "supervisor")
     overview = Overview(service)
 
-    @router.get("/overview", dependencies=[Depends(supervisor)])
-    def get_overview() -> dict[str, Any]:
+    @router.get("/overview")
+    def get_overview(who: Annotated[StaffSession, Depends(supervisor)]) -> dict[str, Any]:
         """Everything the supervisor screen shows, in one read."""
-        return overview.read()
+        return overview.read(who)
 
-    @router.get("/stream", dependencies=[Depends(supervisor)])
-    async def stream() -> StreamingResponse:
+    @router.post("/logout", status_code=204)
+    def logout(authorization: Annotated[str | None, Header()] = None) -> Response:
+        """The screen's Log out: its token stops working at once (unknown tokens are fine)."""
+        if authorization and authorization.startswith("Bearer "):
+            service.sessions.close(authorization.removeprefix("Bearer ").strip())
+        return Response(status_code=204)
+
+    @router.get("/stream")
+    async def stream(who: Annotated[StaffSession, Depends(supervisor)]) -> StreamingResponse:
         """The overview now, then again after every change (at most twice a second); a
         heartbeat comment when quiet. The clock and ages count on in the browser."""
-        sub = Subscriber(asyncio.get_running_loop())
+        sub = _Stream(asyncio.get_running_loop())
         hub.subscribe(sub)
 
         async def events() -> AsyncIterator[bytes]:
             try:
-                yield sse("overview", await run_in_threadpool(overview.read))
+                yield sse("overview", await run_in_threadpool(overview.read, who))
                 while not sub.closed:
                     if not await sub.wait(HEARTBEAT_S):
                         yield b": heartbeat\n\n"
@@ -148,7 +170,7 @@ def build_router(service: "Service", hub: Hub) -> APIRouter:
                     if changed:
                         await asyncio.sleep(MIN_REDRAW_S)  # let the burst finish
                         sub.take()
-                        yield sse("overview", await run_in_threadpool(overview.read))
+                        yield sse("overview", await run_in_threadpool(overview.read, who))
             finally:
                 hub.unsubscribe(sub)
 

@@ -138,9 +138,11 @@ def test_orders_at_risk_of_missing_the_cutoff(client: TestClient) -> None:
 
 def test_supervisor_overview_counts_and_risk(client: TestClient, harness: Harness) -> None:
     harness.intake("SHOP-1", ("MUG", 1))  # paid 2026-11-20: its cut-off has passed
-    assert client.get("/ui/overview").status_code == 401
-    assert client.get("/ui/overview", headers=_login(client, "P-1")).status_code == 403
-    overview = client.get("/ui/overview", headers=_login(client, "S-1")).json()
-    assert overview["counts"] == {"received": 1}
+    assert client.get("/ui/supervisor/overview").status_code == 401
+    picker = _login(client, "P-1")
+    assert client.get("/ui/supervisor/overview", headers=picker).status_code == 403
+    overview = client.get("/ui/supervisor/overview", headers=_login(client, "S-1")).json()
+    assert overview["counts"]["received"] == 1 and sum(overview["counts"].values()) == 1
     assert [r["shop_order_id"] for r in overview["at_risk"]] == ["SHOP-1"]
-    assert client.get("/").text.startswith("<!doctype html>")
+    for page in ("/", "/handheld", "/supervisor"):
+        assert client.get(page).text.startswith("<!doctype html>")

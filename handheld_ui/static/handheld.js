@@ -1,0 +1,626 @@
+// The handheld page: keyboard-wedge scans, one screen per step, an offline queue that sends
+// every scan exactly once and in order, live views over SSE, sound and vibration.
+import { LANGUAGES, chooseLanguage, loadStrings, translatePage } from "/static/i18n.js";
+import { openStream } from "/static/sse.js";
+
+const $ = (id) => document.getElementById(id);
+const IDLE_ASK_MS = 20000; // on the idle screen, ask for work again this often
+const POST_TIMEOUT_MS = 8000;
+
+const state = {
+  device: new URLSearchParams(location.search).get("device") || localStorage.getItem("edge.device"),
+  auth: null, // {token, badge, name, role, lang, device, station}
+  view: null,
+  asOf: "",
+  queue: [],
+  sending: false,
+  reachable: true, // the last request got an answer
+  streamUp: false,
+  stopStream: null,
+  retryTimer: null,
+  idleTimer: null,
+  weight: null,
+  mapKey: "",
+  packKey: "",
+  pendingBadge: null,
+  refusals: [],
+  t: (key) => key,
+  lang: "en",
+};
+window.edgeHandheld = state; // for a curious engineer's console
+
+// --- storage: the login survives a reload; the queue survives a crash or a flat battery ----
+
+const authKey = () => `edge.auth.${state.device}`;
+const queueKey = () => `edge.queue.${state.device}.${state.auth ? state.auth.badge : ""}`;
+function saveQueue() { localStorage.setItem(queueKey(), JSON.stringify(state.queue)); }
+function loadQueue() { state.queue = JSON.parse(localStorage.getItem(queueKey()) || "[]"); }
+
+/** An id for an event, made on the device; crypto.randomUUID needs HTTPS, this does not. */
+function newId() {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+// --- feedback: a good and a bad sound, vibration -------------------------------------------
+
+let audio = null;
+function tone(freqs, seconds, type, gain = 0.25) {
+  try {
+    audio = audio || new AudioContext();
+    if (audio.state === "suspended") audio.resume();
+    let at = audio.currentTime;
+    for (const f of freqs) {
+      const osc = audio.createOscillator();
+      const vol = audio.createGain();
+      osc.type = type;
+      osc.frequency.value = f;
+      vol.gain.setValueAtTime(gain, at);
+      vol.gain.exponentialRampToValueAtTime(0.001, at + seconds);
+      osc.connect(vol).connect(audio.destination);
+      osc.start(at);
+      osc.stop(at + seconds);
+      at += seconds * 0.9;
+    }
+  } catch (e) { /* no audio device: vibration and colour still tell */ }
+}
+function feedback(kind) {
+  if (kind === "good") { tone([988, 1319], 0.08, "sine"); navigator.vibrate?.(40); }
+  else if (kind === "bad") { tone([196, 147, 196], 0.22, "square", 0.3); navigator.vibrate?.([250, 100, 250]); }
+  else if (kind === "queued") { tone([660], 0.09, "triangle"); navigator.vibrate?.(30); }
+  document.body.dataset.feedback = kind;
+  (window.edgeFeedback = window.edgeFeedback || []).push(kind);
+}
+
+// --- language -----------------------------------------------------------------------------
+
+async function useLanguage(lang) {
+  const strings = await loadStrings("handheld", lang);
+  state.t = strings.t;
+  state.lang = strings.lang;
+  document.documentElement.lang = strings.lang;
+  translatePage(document, state.t);
+  const select = $("lang");
+  select.replaceChildren(...Object.entries(LANGUAGES).map(([code, name]) => new Option(name, code, false, code === strings.lang)));
+  render();
+}
+
+// --- the scan field keeps focus ----------------------------------------------------------------
+
+function sheetOpen() { return !$("short").hidden || !$("override-sheet").hidden || !$("pin-box").hidden; }
+function refocus() {
+  if (sheetOpen() || document.body.dataset.screen === "setup") return;
+  const scan = $("scan");
+  if (document.activeElement !== scan) scan.focus({ preventScroll: true });
+}
+document.addEventListener("click", () => setTimeout(refocus, 0));
+$("scan").addEventListener("blur", () => setTimeout(refocus, 50));
+$("keyboard").addEventListener("click", () => {
+  const scan = $("scan");
+  scan.inputMode = scan.inputMode === "none" ? "text" : "none";
+  scan.blur();
+  setTimeout(() => scan.focus(), 30);
+});
+
+$("scan-form").addEventListener("submit", (e) => {
+  e.preventDefault();
+  const code = $("scan").value.trim();
+  $("scan").value = "";
+  if (!code) return;
+  if (!$("error").hidden) { // an error cannot be scanned past: it waits for a tap on OK
+    feedback("bad");
+    $("error").animate([{ opacity: 0.4 }, { opacity: 1 }], 250);
+    return;
+  }
+  if (!state.auth) { login(code); return; }
+  send({ type: "scan", code });
+});
+
+// --- talking to the service ----------------------------------------------------------------
+
+function headers() {
+  return { "Content-Type": "application/json", Authorization: `Bearer ${state.auth.token}` };
+}
+
+async function detailOf(response) {
+  try { return (await response.json()).detail || `HTTP ${response.status}`; } catch { return `HTTP ${response.status}`; }
+}
+
+/** Queue an event and send what is queued, in order. */
+function send(event) {
+  const queued = { id: newId(), ...event, at: new Date().toISOString(), offline: !online() };
+  state.queue.push(queued);
+  saveQueue();
+  if (queued.offline) feedback("queued");
+  renderLink();
+  flush();
+}
+
+function online() { return state.reachable && navigator.onLine; }
+
+/** Send queued events one at a time, oldest first; stop at the first that gets no answer. */
+async function flush() {
+  if (state.sending || !state.auth) return;
+  state.sending = true;
+  clearTimeout(state.retryTimer);
+  try {
+    while (state.queue.length && state.auth) {
+      const event = state.queue[0];
+      const { offline, at, ...body } = event;
+      let response;
+      try {
+        response = await fetch("/ui/handheld/events", {
+          method: "POST", headers: headers(), body: JSON.stringify(body), signal: AbortSignal.timeout(POST_TIMEOUT_MS),
+        });
+      } catch (e) {
+        return noAnswer(event);
+      }
+      if (response.status >= 500) return noAnswer(event);
+      if (response.status === 401 || response.status === 409) {
+        // Logged out meanwhile: the queue waits for this person to log in again.
+        return toLogin(await detailOf(response));
+      }
+      state.reachable = true;
+      state.queue.shift();
+      saveQueue();
+      if (response.status === 422) { // malformed: it can never be applied; say so, drop it
+        refused({ code: "invalid", text: await detailOf(response) }, event);
+        continue;
+      }
+      const answer = await response.json();
+      if (answer.outcome === "refused") refused(answer.error, event);
+      else if (!event.offline && event.type === "scan") feedback("good");
+      applyView(answer.view);
+    }
+  } finally {
+    state.sending = false;
+    renderLink();
+  }
+}
+
+function noAnswer(event) {
+  state.reachable = false;
+  if (!event.offline) { // it was sent as online: it is queued now, and the picker hears that
+    event.offline = true;
+    saveQueue();
+    feedback("queued");
+  }
+  state.retryTimer = setTimeout(flush, 1500);
+}
+
+window.addEventListener("online", () => { state.reachable = true; flush(); });
+window.addEventListener("offline", () => { state.reachable = false; renderLink(); });
+
+async function login(badge, pin) {
+  $("login-problem").textContent = "";
+  let response;
+  try {
+    response = await fetch("/ui/handheld/login", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ device: state.device, badge, pin: pin || null }),
+      signal: AbortSignal.timeout(POST_TIMEOUT_MS),
+    });
+  } catch (e) {
+    feedback("bad");
+    $("login-problem").textContent = state.t("login.offline");
+    return;
+  }
+  if (!response.ok) {
+    const detail = await detailOf(response);
+    if (response.status === 401 && detail.startsWith("pin:") && !pin) {
+      state.pendingBadge = badge;
+      $("pin-box").hidden = false;
+      $("pin").focus();
+      return;
+    }
+    feedback("bad");
+    $("login-problem").textContent = translateDetail(detail);
+    return;
+  }
+  const auth = await response.json();
+  const { view, ...who } = auth;
+  state.auth = who;
+  state.pendingBadge = null;
+  $("pin-box").hidden = true;
+  $("pin").value = "";
+  localStorage.setItem(authKey(), JSON.stringify(who));
+  feedback("good");
+  loadQueue();
+  await useLanguage(chooseLanguage(who.lang));
+  applyView(view);
+  startStream();
+  flush();
+}
+
+function translateDetail(detail) {
+  if (detail.startsWith("badge: unknown")) return state.t("login.unknown_badge");
+  if (detail.startsWith("pin:")) return state.t("login.wrong_pin");
+  return detail.replace(/^badge: /, "");
+}
+
+$("pin-ok").addEventListener("click", () => login(state.pendingBadge, $("pin").value));
+$("pin").addEventListener("keydown", (e) => { if (e.key === "Enter") login(state.pendingBadge, $("pin").value); });
+
+function toLogin(problem) {
+  if (state.stopStream) state.stopStream();
+  state.stopStream = null;
+  state.auth = null;
+  state.view = null;
+  state.asOf = "";
+  localStorage.removeItem(authKey());
+  $("login-problem").textContent = problem ? translateDetail(problem) : "";
+  render();
+}
+
+function startStream() {
+  if (state.stopStream) state.stopStream();
+  state.stopStream = openStream("/ui/handheld/stream", headers(), (name, data) => {
+    if (name === "view") applyView(data);
+    else if (name === "weight") { state.weight = { ...data, seen: Date.now() }; renderWeight(); }
+  }, (streamState) => {
+    if (streamState === "unauthorized") return toLogin("");
+    state.streamUp = streamState === "open";
+    if (state.streamUp) { state.reachable = true; flush(); }
+    renderLink();
+  });
+}
+
+function applyView(view) {
+  if (!view) return;
+  if (view.as_of && view.as_of < state.asOf) return; // an older view arriving late
+  state.asOf = view.as_of || state.asOf;
+  if (state.auth && (view.screen === "login" || (view.badge && view.badge !== state.auth.badge))) {
+    return toLogin(state.t("login.replaced"));
+  }
+  state.view = view;
+  render();
+}
+
+// --- errors: they fill the screen and hold every scan until acknowledged -----------------------
+
+const ERROR_TITLES = {
+  wrong_bin: "error.wrong_bin", wrong_item: "error.wrong_item", bin_first: "error.bin_first",
+  item_not_bin: "error.item_not_bin", item_first: "error.item_first", too_many: "error.too_many",
+  no_stop: "error.no_stop", planning: "error.planning", last_stop: "error.last_stop",
+  other_badge: "error.other_badge", invalid: "error.invalid",
+};
+
+function refused(error, event) {
+  state.refusals.push({ error: error || {}, event });
+  feedback("bad");
+  renderError();
+}
+
+function renderError() {
+  const first = state.refusals[0];
+  if (!first) { $("error").hidden = true; return; }
+  const { error, event } = first;
+  const t = state.t;
+  $("error-title").textContent = t(ERROR_TITLES[error.code] || "error.refused");
+  const facts = [];
+  const details = error.details || {};
+  if (details.expected) facts.push([t("error.expected"), details.expected]);
+  facts.push([t("error.scanned"), details.scanned || event.code || t(`event.${event.type}`)]);
+  $("error-facts").replaceChildren(...facts.flatMap(([k, v]) => {
+    const dt = document.createElement("dt"); dt.textContent = k;
+    const dd = document.createElement("dd"); dd.textContent = v;
+    return [dt, dd];
+  }));
+  const more = state.refusals.length - 1;
+  $("error-text").textContent = (ERROR_TITLES[error.code] ? "" : error.text || "") +
+    (more > 0 ? ` ${t("error.more", { n: more })}` : "");
+  $("error").hidden = false;
+  document.body.dataset.error = error.code || "refused";
+}
+
+$("error-ok").addEventListener("click", (e) => {
+  if (e.detail === 0) return; // Enter from the scanner is not a person acknowledging it
+  state.refusals.shift();
+  if (!state.refusals.length) delete document.body.dataset.error;
+  renderError();
+  refocus();
+});
+
+// --- actions ----------------------------------------------------------------------------------
+
+$("act-confirm").addEventListener("click", () => {
+  const v = state.view;
+  if (v?.screen === "stop" && v.expect === "qty") send({ type: "confirm", qty: v.stop.qty, reason: "" });
+});
+$("act-skip").addEventListener("click", () => send({ type: "skip" }));
+$("next").addEventListener("click", () => send({ type: "next" }));
+$("logout").addEventListener("click", () => {
+  if (state.queue.length) { feedback("bad"); renderLink(); return; } // send the queue first
+  send({ type: "logout" });
+});
+
+const SHORT_REASONS = ["bin_empty", "damaged", "not_found", "wrong_item_in_bin"];
+let shortQty = 0;
+$("act-short").addEventListener("click", () => {
+  const v = state.view;
+  if (v?.screen !== "stop") return;
+  shortQty = 0;
+  renderShort();
+  $("short").hidden = false;
+});
+function renderShort() {
+  const v = state.view;
+  const max = v.expect === "qty" ? v.stop.qty - 1 : 0; // before any item scan: only "none here"
+  shortQty = Math.max(0, Math.min(shortQty, max));
+  $("short-qty").textContent = shortQty;
+  $("short-minus").disabled = shortQty <= 0;
+  $("short-plus").disabled = shortQty >= max;
+  $("short-need").textContent = state.t("short.need", { qty: v.stop.qty, bin: v.stop.bin });
+  $("short-reasons").replaceChildren(...SHORT_REASONS.map((reason) => {
+    const b = document.createElement("button");
+    b.className = "secondary";
+    b.textContent = state.t(`short.${reason}`);
+    b.dataset.reason = reason;
+    b.addEventListener("click", () => {
+      $("short").hidden = true;
+      // The record keeps one language: the reason's English words, whatever the screen shows.
+      send({ type: "confirm", qty: shortQty, reason: reason.replaceAll("_", " ") });
+      refocus();
+    });
+    return b;
+  }));
+}
+$("short-minus").addEventListener("click", () => { shortQty -= 1; renderShort(); });
+$("short-plus").addEventListener("click", () => { shortQty += 1; renderShort(); });
+$("short-cancel").addEventListener("click", () => { $("short").hidden = true; refocus(); });
+
+const OVERRIDE_REASONS = ["checked_by_hand", "weights_differ", "scale_fault"];
+$("override").addEventListener("click", () => {
+  const last = state.view?.last;
+  if (!last) return;
+  $("override-order").textContent = state.t("override.order", { order: last.order_id, reason: last.hold_reason || "" });
+  $("override-problem").textContent = "";
+  $("override-badge").value = "";
+  $("override-pin").value = "";
+  $("override-reasons").replaceChildren(...OVERRIDE_REASONS.map((reason) => {
+    const b = document.createElement("button");
+    b.className = "secondary";
+    b.textContent = state.t(`override.${reason}`);
+    b.dataset.reason = reason;
+    b.addEventListener("click", () => override(last.order_id, reason.replaceAll("_", " ")));
+    return b;
+  }));
+  $("override-sheet").hidden = false;
+  $("override-badge").focus();
+});
+$("override-cancel").addEventListener("click", () => { $("override-sheet").hidden = true; refocus(); });
+$("override-badge").addEventListener("keydown", (e) => { if (e.key === "Enter") { e.preventDefault(); $("override-pin").focus(); } });
+
+async function override(orderId, reason) {
+  const body = { order_id: orderId, badge: $("override-badge").value.trim(), pin: $("override-pin").value || null, reason };
+  if (!body.badge) { feedback("bad"); $("override-problem").textContent = state.t("override.need_badge"); return; }
+  let response;
+  try {
+    response = await fetch("/ui/handheld/override", { method: "POST", headers: headers(), body: JSON.stringify(body) });
+  } catch (e) {
+    feedback("bad");
+    $("override-problem").textContent = state.t("login.offline");
+    return;
+  }
+  if (!response.ok) {
+    feedback("bad");
+    const detail = await detailOf(response);
+    $("override-problem").textContent = detail.startsWith("badge:") ? state.t("override.not_supervisor") : translateDetail(detail);
+    return;
+  }
+  const answer = await response.json();
+  $("override-sheet").hidden = true;
+  state.packKey = `${orderId}:${answer.status}`; // the release is heard here, not again on render
+  feedback("good");
+  applyView(answer.view);
+  refocus();
+}
+
+// --- rendering ---------------------------------------------------------------------------
+
+function setScreen(name) { document.body.dataset.screen = name; }
+
+function render() {
+  const t = state.t;
+  $("logout").hidden = !state.auth;
+  $("who").textContent = state.auth ? state.auth.name : "";
+  $("device").textContent = state.device || "";
+  renderLink();
+  if (!state.device) return renderSetup();
+  if (!state.auth) { setScreen("login"); refocus(); return; }
+  const v = state.view;
+  if (!v) return;
+  document.body.dataset.expect = v.expect || "";
+  clearTimeout(state.idleTimer);
+  if (v.screen === "stop") renderStop(v);
+  else if (v.screen === "pack_order" || v.screen === "pack_weigh") renderPack(v);
+  else renderMessage(v);
+  if (!$("short").hidden && v.screen === "stop") renderShort();
+  else $("short").hidden = true;
+  refocus();
+}
+
+function renderMessage(v) {
+  const t = state.t;
+  setScreen("message");
+  const known = { idle: "☕", planning: "🧭", trip_done: "✅" };
+  $("message-icon").textContent = known[v.screen] || "ℹ️";
+  $("message-title").textContent = known[v.screen] ? t(`${v.screen}.title`) : v.message || "";
+  $("message-text").textContent = known[v.screen] ? t(`${v.screen}.text`) : "";
+  $("next").hidden = !(v.screen === "idle" || v.screen === "trip_done");
+  if (v.screen === "idle") state.idleTimer = setTimeout(() => { if (online()) send({ type: "next" }); }, IDLE_ASK_MS);
+}
+
+function renderStop(v) {
+  const t = state.t;
+  const s = v.stop;
+  setScreen("stop");
+  $("stop-count").textContent = t("stop.count", { n: s.n, of: s.of });
+  $("stop-tote").textContent = t("stop.tote", { tote: s.tote ?? "–" });
+  $("stop-lit").hidden = !s.lit;
+  $("stop-bin").textContent = s.bin;
+  $("stop-prompt").textContent = t(`stop.prompt_${v.expect}`, { bin: s.bin, qty: s.qty, picked: s.picked, total: s.qty_total });
+  $("stop-name").textContent = s.name;
+  $("stop-sku").textContent = s.sku;
+  $("stop-qty").textContent = s.qty;
+  $("stop-progress").textContent = s.picked ? t("stop.progress", { picked: s.picked, total: s.qty_total }) : "";
+  const picture = $("stop-picture");
+  picture.textContent = s.name.split(/\s+/).slice(0, 2).map((w) => w[0]).join("").toUpperCase();
+  picture.style.background = `hsl(${hash(s.sku) % 360} 70% 62%)`;
+  const next = (v.upcoming || [])[0];
+  $("stop-next").textContent = next ? t("stop.next", { bin: next.bin, name: next.name, qty: next.qty }) : t("stop.last");
+  $("act-confirm").hidden = v.expect !== "qty";
+  $("act-confirm").textContent = t("actions.confirm", { qty: s.qty });
+  $("act-short").hidden = v.expect === "bin";
+  $("act-skip").hidden = !v.can_skip;
+  loadMap(`${v.trip_id}:${s.n}:${s.bin}`);
+}
+
+function hash(text) { let h = 0; for (const c of text) h = (h * 31 + c.charCodeAt(0)) >>> 0; return h; }
+
+async function loadMap(key) {
+  if (key === state.mapKey || !online()) return;
+  state.mapKey = key;
+  try {
+    const r = await fetch("/ui/handheld/map.svg", { headers: headers(), signal: AbortSignal.timeout(POST_TIMEOUT_MS) });
+    if (r.ok && state.mapKey === key) $("map").innerHTML = await r.text();
+  } catch (e) { state.mapKey = ""; /* offline: keep the last map */ }
+}
+
+function renderPack(v) {
+  const t = state.t;
+  setScreen("pack");
+  const last = v.last;
+  const result = $("pack-result");
+  result.hidden = !last || v.screen === "pack_weigh" || !["ready_to_ship", "on_hold"].includes(last.status);
+  if (last && !result.hidden) {
+    const pass = last.status === "ready_to_ship";
+    result.className = `result ${pass ? "pass" : "hold"}`;
+    $("pack-result-title").textContent = t(pass ? "pack.pass" : "pack.hold", { order: last.order_id });
+    const weighed = (last.parcels || []).filter((p) => p.measured_g != null)
+      .map((p) => t("pack.measured", { n: p.n, measured: p.measured_g, expected: p.expected_g, tolerance: p.tolerance_g })).join(" · ");
+    $("pack-result-text").textContent = pass ? weighed : (last.hold_reason || weighed);
+    $("override").hidden = pass;
+    const key = `${last.order_id}:${last.status}`;
+    if (state.packKey && key !== state.packKey) feedback(pass ? "good" : "bad");
+    state.packKey = key;
+  } else if (last) {
+    state.packKey = `${last.order_id}:${last.status}`;
+  }
+  if (v.screen === "pack_weigh") {
+    $("pack-title").textContent = t("pack.weigh_title", { order: v.order_id });
+    $("pack-prompt").textContent = t("pack.weigh_prompt");
+    $("weigh").hidden = false;
+    $("pack-queue").replaceChildren();
+    $("parcels").replaceChildren(...v.parcels.map((p) => {
+      const el = document.createElement("div");
+      el.className = `parcel ${p.state}`;
+      el.innerHTML = `<span class="box"></span><b></b><span></span>`;
+      el.children[0].textContent = p.box;
+      el.children[1].textContent = t("pack.parcel", { n: p.n, box: p.box });
+      el.children[2].textContent = t("pack.expected", { expected: p.expected_g, tolerance: p.tolerance_g });
+      return el;
+    }));
+    renderWeight();
+  } else {
+    $("weigh").hidden = true;
+    $("pack-title").textContent = t("pack.scan_title");
+    $("pack-prompt").textContent = v.queue.length ? t("pack.queue") : t("pack.queue_empty");
+    $("pack-queue").replaceChildren(...v.queue.map((q) => {
+      const li = document.createElement("li");
+      li.textContent = q.code;
+      return li;
+    }));
+  }
+}
+
+function renderWeight() {
+  const v = state.view;
+  if (!v || v.screen !== "pack_weigh") return;
+  const t = state.t;
+  const el = $("weight-now");
+  const reading = state.weight;
+  const parcel = v.parcels.find((p) => p.state === "waiting");
+  if (!reading || Date.now() - reading.seen > 30000) {
+    el.textContent = "— g";
+    el.className = "weight-now";
+    $("weight-state").textContent = t("pack.put_on_scale");
+    return;
+  }
+  el.textContent = `${reading.grams} g`;
+  const inside = parcel && Math.abs(reading.grams - parcel.expected_g) <= parcel.tolerance_g;
+  el.className = `weight-now ${!reading.stable ? "settling" : inside ? "in" : "out"}`;
+  $("weight-state").textContent = !reading.stable ? t("pack.settling") : parcel
+    ? t(inside ? "pack.within" : "pack.outside", { expected: parcel.expected_g, tolerance: parcel.tolerance_g })
+    : t("pack.stable");
+}
+
+function renderLink() {
+  const link = $("link");
+  const n = state.queue.length;
+  const up = online() && (state.streamUp || !state.auth);
+  link.className = up && !n ? "link-ok" : "link-down";
+  link.textContent = up ? (n ? state.t("link.sending", { n }) : state.t("link.online")) : state.t("link.offline", { n });
+  const box = $("queued");
+  box.hidden = !n;
+  if (n) {
+    const title = document.createElement("div");
+    title.textContent = state.t("link.queued_title", { n });
+    const list = document.createElement("ol");
+    list.replaceChildren(...state.queue.map((e) => {
+      const li = document.createElement("li");
+      li.textContent = e.code || state.t(`event.${e.type}`);
+      return li;
+    }));
+    box.replaceChildren(title, list);
+  }
+}
+
+async function renderSetup() {
+  setScreen("setup");
+  let scanners = [];
+  try { scanners = (await (await fetch("/ui/handheld/devices")).json()).scanners; } catch (e) { return; }
+  $("device-list").replaceChildren(...scanners.map((d) => {
+    const b = document.createElement("button");
+    b.className = d.transport === "http" ? "primary" : "secondary";
+    b.textContent = d.id;
+    const small = document.createElement("small");
+    small.textContent = d.station ? state.t("setup.station", { station: d.station }) : state.t("setup.picking");
+    b.append(small);
+    b.addEventListener("click", () => {
+      state.device = d.id;
+      localStorage.setItem("edge.device", d.id);
+      render();
+    });
+    return b;
+  }));
+}
+
+$("change-device").addEventListener("click", () => {
+  localStorage.removeItem("edge.device");
+  state.device = null;
+  render();
+});
+$("lang").addEventListener("change", (e) => {
+  localStorage.setItem("edge.lang", e.target.value);
+  useLanguage(e.target.value);
+});
+document.addEventListener("keydown", () => { if (audio && audio.state === "suspended") audio.resume(); }, { capture: true });
+setInterval(() => { if (state.view?.screen === "pack_weigh") renderWeight(); }, 5000);
+
+// --- start ------------------------------------------------------------------------------------
+
+async function start() {
+  if (state.device) localStorage.setItem("edge.device", state.device);
+  const saved = state.device && localStorage.getItem(authKey());
+  state.auth = saved ? JSON.parse(saved) : null;
+  await useLanguage(chooseLanguage(state.auth?.lang));
+  if (state.auth) {
+    loadQueue();
+    startStream(); // the first event is the current view; a stale token lands on the login
+    flush();
+  }
+  render();
+}
+start();
