@@ -7,6 +7,7 @@ import logging
 import signal
 import sys
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 
 from edge.config import ConfigError, Settings, load_settings
@@ -48,7 +49,6 @@ def cmd_demo(args: argparse.Namespace) -> int:
     )
     desc = edge_app.warehouse_from_settings(settings)
     running = edge_app.start(settings, desc)
-    actors = DemoActors(running.service, running.service.catalog(), order_every_s=args.order_every)
     sim = Simulator(
         "127.0.0.1",
         broker_port,
@@ -58,13 +58,39 @@ def cmd_demo(args: argparse.Namespace) -> int:
         lambda _device: None,
         SimOptions(seed=1),
     )
+
+    def weigh(station: str, readings: Sequence[tuple[int, bool]]) -> None:
+        scale = sim.scale_at(station)
+        if scale is not None:
+            scale.weigh(readings)
+
+    actors = DemoActors(
+        running.service, running.service.catalog(), order_every_s=args.order_every, weigh=weigh
+    )
     actors.start()
     sim.start()
+    # What the simulator leaves for the person trying the demo: handhelds and badges.
+    simulated = devices_from_description(desc)
+    free = [
+        d for d in desc.devices if d.kind == "scanner" and d.id not in {s.id for s in simulated}
+    ]
+    taken = {s.badge for s in simulated if s.badge}
+    spare = [s for s in desc.staff if s.badge not in taken]
     print(f"Warehouse edge demo is running: {running.url}/", flush=True)
-    print(f"  supervisor view: {running.url}/   API docs: {running.url}/docs", flush=True)
+    print(f"  handheld (pickers, packers): {running.url}/handheld", flush=True)
+    print(f"  supervisor view: {running.url}/supervisor   API docs: {running.url}/docs", flush=True)
     print(f"  demo API key (X-API-Key): {key}", flush=True)
-    bosses = [s.badge for s in desc.staff if s.role == "supervisor"]
-    print(f"  supervisor login: badge {', '.join(bosses)} (demo staff have no PIN)", flush=True)
+    print(
+        "  handhelds for you: "
+        + ", ".join(
+            f"{d.id}" + (f" (pack station {d.station})" if d.station else "") for d in free
+        ),
+        flush=True,
+    )
+    print(
+        "  badges for you (no PIN): " + ", ".join(f"{s.badge} {s.name}, {s.role}" for s in spare),
+        flush=True,
+    )
     print(f"  database: {settings.database_path}   broker: embedded on port {broker_port}")
     print("Press Ctrl-C to stop.", flush=True)
     try:

@@ -9,7 +9,7 @@ import random
 import secrets
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -104,13 +104,24 @@ def demo_api_key(data_dir: Path) -> str:
     return key
 
 
+Weigh = Callable[[str, Sequence[tuple[int, bool]]], None]
+
+
 class DemoActors:
-    """The shop (new paid orders), the carrier (collects ready parcels) and a replenisher."""
+    """The shop (new paid orders), the carrier (collects ready parcels), a replenisher, and the
+    parcels that people pack on the handheld page landing on their station's scale."""
 
     def __init__(
-        self, service: Service, cat: Catalog, order_every_s: float = 4.0, seed: int = 7
+        self,
+        service: Service,
+        cat: Catalog,
+        order_every_s: float = 4.0,
+        seed: int = 7,
+        weigh: Weigh | None = None,
     ) -> None:
         self.service = service
+        self.weigh = weigh
+        self._weighed: set[int] = set()
         self.runtime: Runtime = service.runtime
         self.cat = cat
         self.order_every_s = order_every_s
@@ -124,6 +135,7 @@ class DemoActors:
             ("shop", self._shop),
             ("carrier", self._carrier),
             ("replenish", self._replenish),
+            ("scales", self._scales),
         ):
             t = threading.Thread(target=self._loop, args=(fn,), name=f"demo-{name}", daemon=True)
             t.start()
@@ -179,6 +191,31 @@ class DemoActors:
             )
             self.runtime.handle(ShipOrder(self._origin("demo-carrier"), oid, "DemoPost", handover))
         return 10.0
+
+    def _scales(self) -> float:
+        """A parcel waiting at a station worked from the handheld page goes on the scale: it
+        settles for a moment, then reads true (one in four is off, to show a hold)."""
+        if self.weigh is None:
+            return 60.0
+        people = {d.id for d in self.cat.devices.values() if d.transport == "http"}
+        with self.service.read() as tx:
+            waiting = tx.all(
+                "SELECT p.id, p.expected_g, p.tolerance_g, p.station, s.device FROM sessions s"
+                " JOIN parcels p ON p.order_id = s.order_id AND p.result = 'waiting'"
+                " WHERE s.stage = 'weight' ORDER BY p.n"
+            )
+        for parcel in waiting:
+            if parcel["device"] not in people or parcel["id"] in self._weighed:
+                continue
+            self._weighed.add(parcel["id"])
+            off = 3 * parcel["tolerance_g"] + 60 if len(self._weighed) % 4 == 0 else 0
+            grams = parcel["expected_g"] - off + self.rng.randint(-2, 2)
+            settling = [(grams + 240, False), (grams + 55, False), (grams + 6, False)]
+            for reading in settling:
+                self.weigh(parcel["station"], [reading])
+                self._stop.wait(0.7)
+            self.weigh(parcel["station"], [(grams, True)])
+        return 2.0
 
     def _replenish(self) -> float:
         with self.service.read() as tx:

@@ -81,6 +81,10 @@ def intake(ctx: Ctx, msg: IntakeOrder) -> dict[str, Any]:
     )
     if not reserve_order(ctx, order_id):
         set_status(ctx, order_id, Status.AWAITING_STOCK, o.actor, o.device, "not enough stock")
+    else:
+        from edge.picking import offer_work
+
+        offer_work(ctx)
     ctx.emit(StateChanged("orders", str(order_id)))
     return {"order_id": order_id, "created": True}
 
@@ -148,9 +152,15 @@ def retry_awaiting(ctx: Ctx, actor: str, device: str) -> None:
     waiting = ctx.tx.all(
         "SELECT id FROM orders WHERE status = 'awaiting_stock' ORDER BY cutoff_at, paid_at, id"
     )
+    served = False
     for row in waiting:
         if reserve_order(ctx, row["id"]):
             set_status(ctx, row["id"], Status.RECEIVED, actor, device, "stock available")
+            served = True
+    if served:
+        from edge.picking import offer_work
+
+        offer_work(ctx)
 
 
 def adjust_stock(ctx: Ctx, msg: AdjustStock) -> None:

@@ -42,6 +42,19 @@ def on_pack_scan(ctx: Ctx, sess: dict[str, Any], code: str) -> None:
     order = _order_from_code(ctx, code)
     oid = order["id"]
     status = order["status"]
+    elsewhere = ctx.tx.one(
+        "SELECT s.badge, d.station FROM sessions s JOIN devices d ON d.id = s.device"
+        " WHERE s.order_id = ? AND s.stage = 'weight' AND s.device != ?",
+        (oid, device),
+    )
+    if elsewhere is not None:
+        # Two stations packing one order would weigh one box against the other's parcels.
+        who = ctx.cat.staff.get(elsewhere["badge"])
+        raise DomainError(
+            f"order {oid} is being packed at {elsewhere['station']}"
+            f" by {who.name if who else elsewhere['badge']}",
+            "in_use",
+        )
     if status == Status.ON_HOLD and ctx.tx.value(
         "SELECT count(*) FROM parcels WHERE order_id = ? AND result = 'hold'", (oid,)
     ):
@@ -64,6 +77,15 @@ def on_pack_scan(ctx: Ctx, sess: dict[str, Any], code: str) -> None:
     ctx.tx.run("UPDATE sessions SET stage = 'weight', order_id = ? WHERE device = ?", (oid, device))
     ctx.emit(StateChanged("packing", str(oid)))
     resend_view(ctx, device)
+    refresh_queues(ctx)
+
+
+def refresh_queues(ctx: Ctx) -> None:
+    """Stations waiting for an order show the queue as it is now (one was taken, or came)."""
+    from edge.picking import resend_view
+
+    for sess in ctx.tx.all("SELECT device FROM sessions WHERE role = 'packer' AND stage = 'order'"):
+        resend_view(ctx, sess["device"])
 
 
 def _create_parcels(ctx: Ctx, order_id: int, station: str, packer: str, device: str) -> None:
@@ -200,7 +222,9 @@ def view(ctx: Ctx, sess: dict[str, Any]) -> dict[str, Any]:
             "message": "Pack into the suggested box and put it on the scale",
         }
     queue = ctx.tx.all(
-        "SELECT id FROM orders WHERE status = 'packing' ORDER BY cutoff_at, paid_at, id LIMIT 10"
+        "SELECT id FROM orders WHERE status = 'packing' AND id NOT IN"
+        " (SELECT order_id FROM sessions WHERE stage = 'weight' AND order_id IS NOT NULL)"
+        " ORDER BY cutoff_at, paid_at, id LIMIT 10"
     )
     out: dict[str, Any] = {
         "screen": "pack_order",

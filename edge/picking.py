@@ -310,8 +310,9 @@ def _assign_next(ctx: Ctx, sess: dict[str, Any]) -> None:
     )
     if not candidates:
         ctx.tx.run(
-            "UPDATE sessions SET stage = 'idle', trip_id = NULL, task_id = NULL WHERE device = ?",
-            (device,),
+            "UPDATE sessions SET stage = 'idle', trip_id = NULL, task_id = NULL, idle_since = ?"
+            " WHERE device = ?",
+            (ctx.at, device),
         )
         resend_view(ctx, device)
         return
@@ -334,6 +335,17 @@ def _assign_next(ctx: Ctx, sess: dict[str, Any]) -> None:
     )
     ctx.emit(PlanTrip(device, badge, plan_id, found, ctx.cfg.totes_per_cart, ctx.cat.layout))
     resend_view(ctx, device)
+
+
+def offer_work(ctx: Ctx) -> None:
+    """New work while someone waits for it: the picker who has waited longest since last
+    asking gets a pick list now, so an idle screen need not keep asking."""
+    sess = ctx.tx.one(
+        "SELECT * FROM sessions WHERE role = 'picker' AND stage = 'idle'"
+        " ORDER BY idle_since, device LIMIT 1"
+    )
+    if sess is not None:
+        _assign_next(ctx, sess)
 
 
 def _session_event(ctx: Ctx, device: str, badge: str, event: str) -> None:
@@ -447,6 +459,7 @@ def _advance(ctx: Ctx, device: str) -> None:
         resend_view(ctx, device)
         return
     ctx.tx.run("UPDATE trips SET status = 'done', finished_at = ? WHERE id = ?", (ctx.at, trip_id))
+    to_packing = False
     for row in ctx.tx.all(
         "SELECT DISTINCT o.id, o.status FROM orders o JOIN tasks t ON t.order_id = o.id"
         " WHERE t.trip_id = ?",
@@ -457,6 +470,9 @@ def _advance(ctx: Ctx, device: str) -> None:
         )
         if row["status"] == Status.PICKING and not open_left:
             set_status(ctx, row["id"], Status.PACKING, sess["badge"], device, "picked")
+            to_packing = True
+    if to_packing:
+        packing.refresh_queues(ctx)
     ctx.tx.run(
         "UPDATE sessions SET stage = 'trip_done', trip_id = NULL, task_id = NULL,"
         " order_id = ? WHERE device = ?",

@@ -121,9 +121,11 @@ MIGRATIONS: list[str] = [
         at TEXT NOT NULL);
     """,
     # Every unit is scanned, so a pick names the scan (or button press) that proved it: a
-    # handheld's queued scan can be traced from the device to the stock move.
+    # handheld's queued scan can be traced from the device to the stock move. New work goes
+    # to the picker idle longest (idle_since), instead of waiting for them to ask.
     """
     ALTER TABLE picks ADD COLUMN msg_id TEXT;
+    ALTER TABLE sessions ADD COLUMN idle_since TEXT;
     """,
 ]
 

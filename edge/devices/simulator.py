@@ -221,8 +221,9 @@ class ScannerBrain:
             _scalar(view.get("order_id")),
             _waiting_parcel(view),
         )
-        # Asking again on an idle screen is the normal loop, not a stuck scanner.
-        waiting_for_work = screen == "idle" or (screen == "pack_order" and not _queue_code(view))
+        # Asking again on an idle screen is the normal loop, not a stuck scanner; a packing
+        # queue is re-sent whenever an order joins or leaves it, so it repeats by design.
+        waiting_for_work = screen in ("idle", "pack_order")
         if key == self._last_key and not waiting_for_work:
             self._repeats += 1
             if self._repeats >= self.options.max_repeats:

@@ -4,7 +4,7 @@ import { LANGUAGES, chooseLanguage, loadStrings, translatePage } from "/static/i
 import { openStream } from "/static/sse.js";
 
 const $ = (id) => document.getElementById(id);
-const IDLE_ASK_MS = 20000; // on the idle screen, ask for work again this often
+const IDLE_ASK_MS = 60000; // on the idle screen, ask for work again this often
 const POST_TIMEOUT_MS = 8000;
 
 const state = {
@@ -449,6 +449,7 @@ function renderMessage(v) {
   $("message-title").textContent = known[v.screen] ? t(`${v.screen}.title`) : v.message || "";
   $("message-text").textContent = known[v.screen] ? t(`${v.screen}.text`) : "";
   $("next").hidden = !(v.screen === "idle" || v.screen === "trip_done");
+  // New work is pushed to an idle picker; asking now and then covers a missed push.
   if (v.screen === "idle") state.idleTimer = setTimeout(() => { if (online()) send({ type: "next" }); }, IDLE_ASK_MS);
 }
 
@@ -500,7 +501,8 @@ function renderPack(v) {
     $("pack-result-title").textContent = t(pass ? "pack.pass" : "pack.hold", { order: last.order_id });
     const weighed = (last.parcels || []).filter((p) => p.measured_g != null)
       .map((p) => t("pack.measured", { n: p.n, measured: p.measured_g, expected: p.expected_g, tolerance: p.tolerance_g })).join(" · ");
-    $("pack-result-text").textContent = pass ? weighed : (last.hold_reason || weighed);
+    // The weights in the packer's language; the stored reason only when there are none.
+    $("pack-result-text").textContent = weighed || last.hold_reason || "";
     $("override").hidden = pass;
     const key = `${last.order_id}:${last.status}`;
     if (state.packKey && key !== state.packKey) feedback(pass ? "good" : "bad");

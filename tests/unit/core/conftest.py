@@ -95,7 +95,7 @@ def small_warehouse() -> dict[str, Any]:
             {"bin": "C-01-1-A", "sku": "BOOK", "qty": 5},
             {"bin": "B-06-2-A", "sku": "PIN", "qty": 50},
         ],
-        "pack_stations": [{"id": "PS-1"}],
+        "pack_stations": [{"id": "PS-1"}, {"id": "PS-2"}],
         "box_types": [
             {"id": "S", "inner_mm": [300, 200, 120], "tare_g": 160, "max_load_g": 5000},
             {"id": "M", "inner_mm": [400, 300, 200], "tare_g": 290, "max_load_g": 10000},
@@ -105,12 +105,14 @@ def small_warehouse() -> dict[str, Any]:
             {"id": "scan-2", "kind": "scanner"},
             {"id": "pack-1", "kind": "scanner", "station": "PS-1"},
             {"id": "scale-1", "kind": "scale", "station": "PS-1", "resolution_g": 2},
+            {"id": "pack-2", "kind": "scanner", "station": "PS-2"},
             {"id": "ptl-A", "kind": "shelf", "slots": [b for b in bins if b.startswith("A-")]},
         ],
         "staff": [
             {"badge": "P-1", "name": "Ana", "role": "picker", "color": "#00ff00"},
             {"badge": "P-2", "name": "Bram", "role": "picker", "color": "#ff0000"},
             {"badge": "K-1", "name": "Greta", "role": "packer"},
+            {"badge": "K-2", "name": "Hiro", "role": "packer"},
             {"badge": "S-1", "name": "Ines", "role": "supervisor"},
         ],
     }

@@ -23,6 +23,7 @@ from edge.messages import (
     PresenceChanged,
     ResumePlanning,
     ShipOrder,
+    SkipRequested,
 )
 from edge.model import DomainError
 from edge.planner import plan_trip
@@ -410,3 +411,63 @@ def test_logins_and_logouts_are_kept(harness: Harness) -> None:
         ("scan-2", "login"),
         ("scan-2", "logout"),
     ]
+
+
+def test_an_order_is_packed_at_one_station_at_a_time(harness: Harness) -> None:
+    oid = _picked_order(harness, ("MUG", 1))
+    harness.scan("pack-1", "K-1")
+    harness.scan("pack-2", "K-2")
+    harness.scan("pack-1", f"ORD-{oid}")
+    assert harness.view("pack-2")["queue"] == []  # not offered where it cannot be packed
+    with pytest.raises(DomainError, match=f"order {oid} is being packed at PS-1 by Greta"):
+        harness.scan("pack-2", f"ORD-{oid}")
+
+
+def test_skip_moves_the_stop_to_the_end_and_the_last_stop_cannot_be_skipped(
+    harness: Harness,
+) -> None:
+    oid = harness.intake("SHOP-1", ("BOOK", 1), ("MUG", 1), ("CABLE", 1))
+    harness.scan("scan-1", "P-1")
+    first = harness.view("scan-1")
+    assert first["stop"]["bin"] == "A-02-1-A" and first["can_skip"] is True
+    harness.handle(SkipRequested("scan-1", harness.msg_id(), harness.clock.now))
+    order = [harness.pick_current_stop("scan-1")["bin"] for _ in range(2)]
+    assert order == ["B-03-1-B", "C-01-1-A"]
+    last = harness.view("scan-1")
+    assert last["stop"]["bin"] == "A-02-1-A" and last["can_skip"] is False
+    with pytest.raises(DomainError, match="this is the last stop"):
+        harness.handle(SkipRequested("scan-1", harness.msg_id(), harness.clock.now))
+    harness.pick_current_stop("scan-1")
+    assert harness.order(oid)["status"] == "packing"
+    with harness.service.read() as tx:
+        skipped = tx.value("SELECT event FROM session_events WHERE event LIKE 'skipped%'")
+    assert skipped.startswith("skipped A-02-1-A")
+
+
+def test_before_an_item_scan_only_an_empty_bin_can_be_confirmed(harness: Harness) -> None:
+    harness.intake("SHOP-1", ("MUG", 2))
+    harness.scan("scan-1", "P-1")
+    with pytest.raises(DomainError, match="scan the bin label before") as refused:
+        harness.confirm("scan-1", 0)
+    assert refused.value.code == "bin_first"
+    harness.scan("scan-1", "A-02-1-A")
+    with pytest.raises(DomainError, match="scan one item first") as refused:
+        harness.confirm("scan-1", 2)
+    assert refused.value.code == "item_first"
+    # A refusal tells a translating screen what was expected and what was scanned.
+    with pytest.raises(DomainError) as wrong:
+        harness.scan("scan-1", GTIN["CABLE"])
+    assert wrong.value.details == {"expected": "Mug (MUG)", "scanned": "Cable"}
+    view = harness.view("scan-1")
+    assert view["stop"]["picked"] == 0 and view["expect"] == "item"
+
+
+def test_new_work_goes_to_the_picker_idle_longest(harness: Harness) -> None:
+    harness.scan("scan-1", "P-1")
+    harness.scan("scan-2", "P-2")  # the clock ticks on each message: Bram asked later
+    assert harness.view("scan-1")["screen"] == harness.view("scan-2")["screen"] == "idle"
+    oid = harness.intake("SHOP-1", ("MUG", 1))
+    # Nobody asked again: Ana, idle longest, has the pick list on her screen already.
+    assert harness.view("scan-1")["screen"] == "stop"
+    assert harness.view("scan-2")["screen"] == "idle"
+    assert harness.order(oid)["status"] == "picking"

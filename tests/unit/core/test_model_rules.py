@@ -99,7 +99,7 @@ def test_description_errors_name_the_place() -> None:
         parse_description(desc)
     desc = small_warehouse()
     desc["devices"].append({"id": "scale-9", "kind": "scale", "station": "PS-9"})
-    with pytest.raises(DescriptionError, match=r"devices\[5\]\.station: unknown pack station"):
+    with pytest.raises(DescriptionError, match=r"devices\[6\]\.station: unknown pack station"):
         parse_description(desc)
 
 
