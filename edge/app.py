@@ -91,7 +91,7 @@ def ensure_warehouse(service: Service, desc: WarehouseDescription) -> bool:
 def create_app(service: Service, hub: Hub | None = None) -> FastAPI:
     """The HTTP app; the hub (created here when not given) carries live views to the pages."""
     if hub is None:
-        hub = Hub()
+        hub = Hub(lambda: service.runtime.dispatching)
     if hub not in service.runtime.sinks:
         service.runtime.sinks.append(hub)
     app = FastAPI(
@@ -189,7 +189,7 @@ def start(settings: Settings, desc: WarehouseDescription, *, mqtt: bool = True) 
     gc.freeze()
     gc.set_threshold(20_000, 20, 20)
     link: MqttLink | None = None
-    hub = Hub()
+    hub = Hub(lambda: service.runtime.dispatching)
     if mqtt:
         cat = service.catalog()
 

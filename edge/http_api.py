@@ -128,7 +128,13 @@ def build_router(service: "Service") -> APIRouter:
         if person.pin_hash and not (body.pin and pin_matches(body.pin, person.pin_hash)):
             raise HTTPException(401, "pin: wrong or missing PIN")
         token = service.sessions.open(person.badge, person.name, person.role, body.device)
-        return {"token": token, "badge": person.badge, "name": person.name, "role": person.role}
+        return {
+            "token": token,
+            "badge": person.badge,
+            "name": person.name,
+            "role": person.role,
+            "lang": person.lang,
+        }
 
     # --- orders ---
 

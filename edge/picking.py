@@ -761,19 +761,9 @@ def view_for(ctx: Ctx, device: str) -> dict[str, Any]:
     """The whole screen of a scanner now (MQTT views and the handheld page share it)."""
     sess = session_of(ctx, device)
     if sess is None:
-        return {
-            "screen": "login",
-            "expect": "badge",
-            "message": "Scan your badge to log in",
-            "as_of": ctx.at,
-        }
+        return {"screen": "login", "expect": "badge", "message": "Scan your badge to log in"}
     who = ctx.cat.staff.get(sess["badge"])
-    # as_of: a screen that gets views two ways (an answer, a push) keeps the newest.
-    base: dict[str, Any] = {
-        "who": who.name if who else sess["badge"],
-        "badge": sess["badge"],
-        "as_of": ctx.at,
-    }
+    base: dict[str, Any] = {"who": who.name if who else sess["badge"], "badge": sess["badge"]}
     if sess["role"] == "packer":
         return {**base, **packing.view(ctx, sess)}
     stage = sess["stage"]

@@ -53,6 +53,12 @@ class Runtime:
         self._thread: threading.Thread | None = None
         self.batches = 0
         self.applied = 0
+        # Message sequence numbers in commit order: `committed` is raised only after COMMIT,
+        # `dispatching` names the message whose effects the sinks are handling. A reader that
+        # notes `committed` before it reads knows its snapshot is at least that new, which is
+        # how a screen fed two ways (an HTTP answer, a pushed view) keeps the newer one.
+        self.committed = 0
+        self.dispatching = 0
 
     # --- lifecycle ---
 
@@ -129,7 +135,10 @@ class Runtime:
             return jobs
         self.batches += 1
         self.applied += len(jobs)
-        for job, effects, result, error in outcomes:
+        base = self.committed
+        self.committed = base + len(jobs)
+        for n, (job, effects, result, error) in enumerate(outcomes, start=1):
+            self.dispatching = base + n
             self._dispatch(effects)
             if job.on_committed is not None:
                 try:

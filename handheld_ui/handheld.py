@@ -68,9 +68,11 @@ def build_router(service: "Service", hub: Hub) -> APIRouter:
         return datetime.now(UTC)
 
     def current_view(device: str) -> dict[str, Any]:
+        """The view now, with the commit number its snapshot is at least as new as."""
         cat = service.catalog()
+        version = service.runtime.committed  # noted before the read: a lower bound
         with service.read() as tx:
-            return view_for(Ctx(tx, cat, service.core.cfg, now()), device)
+            return {**view_for(Ctx(tx, cat, service.core.cfg, now()), device), "v": version}
 
     def fire(msg: m.Inbound) -> None:
         """Apply without waiting for the answer (presence)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -63,11 +63,16 @@ class Subscriber:
 
 
 class Hub:
-    """The runtime's effect sink for live screens: per-scanner views and change pulses."""
+    """The runtime's effect sink for live screens: per-scanner views and change pulses.
 
-    def __init__(self) -> None:
+    version() is the commit sequence number of the message whose effects are being handed
+    out (Runtime.dispatching); each pushed view carries it as "v", so a screen that also gets
+    views in HTTP answers keeps whichever is newer."""
+
+    def __init__(self, version: Callable[[], int] = lambda: 0) -> None:
         self._lock = threading.Lock()
         self._subs: set[Subscriber] = set()
+        self._version = version
 
     def subscribe(self, sub: Subscriber) -> None:
         with self._lock:
@@ -91,7 +96,7 @@ class Hub:
         changed = False
         for effect in effects:
             if isinstance(effect, ScannerView):
-                views[effect.device_id] = effect.view
+                views[effect.device_id] = {**effect.view, "v": self._version()}
             elif isinstance(effect, StateChanged):
                 changed = True
         if not views and not changed:

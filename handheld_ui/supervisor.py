@@ -24,14 +24,6 @@ FORECAST_TTL_S = 15.0
 MIN_REDRAW_S = 0.5
 
 
-class _Stream(Subscriber):
-    """A Subscriber the Hub can keep in its set: as a dataclass with eq=True (the default)
-    Subscriber is unhashable. Drop this once Subscriber itself says @dataclass(eq=False)."""
-
-    __eq__ = object.__eq__
-    __hash__ = object.__hash__
-
-
 def _age_s(iso: str | None, now: datetime) -> int | None:
     return int((now - datetime.fromisoformat(iso)).total_seconds()) if iso else None
 
@@ -154,7 +146,7 @@ def build_router(service: "Service", hub: Hub) -> APIRouter:
     async def stream(who: Annotated[StaffSession, Depends(supervisor)]) -> StreamingResponse:
         """The overview now, then again after every change (at most twice a second); a
         heartbeat comment when quiet. The clock and ages count on in the browser."""
-        sub = _Stream(asyncio.get_running_loop())
+        sub = Subscriber(asyncio.get_running_loop())
         hub.subscribe(sub)
 
         async def events() -> AsyncIterator[bytes]:

@@ -11,7 +11,8 @@ const state = {
   device: new URLSearchParams(location.search).get("device") || localStorage.getItem("edge.device"),
   auth: null, // {token, badge, name, role, lang, device, station}
   view: null,
-  asOf: "",
+  version: -1, // the commit number of the newest view shown (views come two ways)
+  views: 0, // views shown so far
   queue: [],
   sending: false,
   reachable: true, // the last request got an answer
@@ -128,7 +129,7 @@ async function detailOf(response) {
 
 /** Queue an event and send what is queued, in order. */
 function send(event) {
-  const queued = { id: newId(), ...event, at: new Date().toISOString(), offline: !online() };
+  const queued = { id: newId(), ...event, at: new Date().toISOString(), offline: !online(), t0: performance.now() };
   state.queue.push(queued);
   saveQueue();
   if (queued.offline) feedback("queued");
@@ -146,7 +147,7 @@ async function flush() {
   try {
     while (state.queue.length && state.auth) {
       const event = state.queue[0];
-      const { offline, at, ...body } = event;
+      const { offline, at, t0, ...body } = event;
       let response;
       try {
         response = await fetch("/ui/handheld/events", {
@@ -171,6 +172,8 @@ async function flush() {
       if (answer.outcome === "refused") refused(answer.error, event);
       else if (!event.offline && event.type === "scan") feedback("good");
       applyView(answer.view);
+      // Scan to screen: from the Enter key to the new screen in the DOM (bench/handheld_latency.py).
+      if (!event.offline && t0) (window.edgeLatency = window.edgeLatency || []).push(performance.now() - t0);
     }
   } finally {
     state.sending = false;
@@ -247,7 +250,7 @@ function toLogin(problem) {
   state.stopStream = null;
   state.auth = null;
   state.view = null;
-  state.asOf = "";
+  state.version = -1;
   localStorage.removeItem(authKey());
   $("login-problem").textContent = problem ? translateDetail(problem) : "";
   render();
@@ -261,6 +264,8 @@ function startStream() {
   }, (streamState) => {
     if (streamState === "unauthorized") return toLogin("");
     state.streamUp = streamState === "open";
+    // A new stream starts with the current view; after a restart the numbers start again.
+    if (state.streamUp) state.version = -1;
     if (state.streamUp) { state.reachable = true; flush(); }
     renderLink();
   });
@@ -268,8 +273,9 @@ function startStream() {
 
 function applyView(view) {
   if (!view) return;
-  if (view.as_of && view.as_of < state.asOf) return; // an older view arriving late
-  state.asOf = view.as_of || state.asOf;
+  if (view.v < state.version) return; // an older view arriving late
+  state.version = view.v;
+  state.views += 1;
   if (state.auth && (view.screen === "login" || (view.badge && view.badge !== state.auth.badge))) {
     return toLogin(state.t("login.replaced"));
   }

@@ -104,8 +104,9 @@ function tick() {
   if (!last) return;
   const left = last.cutoff.seconds_left - (performance.now() - arrived) / 1000;
   const s = Math.max(0, Math.ceil(left));
-  $("cutoff-clock").replaceChildren(...t("cutoff.left", { left: "\u0000" }).split("\u0000")
-    .flatMap((text, i) => [i ? el("b", {}, hms(s)) : null, text ? el("small", {}, text) : null]));
+  // "{left} left" in the language's order: the digits big, the words small.
+  const [before, after = ""] = t("cutoff.left", { left: "\u0000" }).split("\u0000");
+  $("cutoff-clock").replaceChildren(el("small", {}, before.trim()), el("b", {}, hms(s)), el("small", {}, after.trim()));
   $("cutoff").dataset.level = s <= 600 ? "alarm" : s <= 1800 ? "warn" : "ok";
   // The cut-off passed with nothing else changing: ask for the next one.
   if (left <= 0 && performance.now() > refetchAt) { refetchAt = performance.now() + 5000; refetch(); }
@@ -153,11 +154,11 @@ function renderRisk(list) {
 function doing(p) {
   const bits = [];
   if (p.bin && WORKING.has(p.stage)) bits.push(t("people.bin", { bin: p.bin }));
-  if (p.stops_total) {
+  if (p.stops_total && (WORKING.has(p.stage) || p.stage === "trip_done")) {
     bits.push(p.stage === "trip_done" ? t("people.stops_done", { total: p.stops_total })
       : t("people.stop", { n: Math.min(p.stops_done + 1, p.stops_total), total: p.stops_total }));
   }
-  if (p.order_id != null) bits.push(orderNo(p.order_id));
+  if (p.order_id != null && (WORKING.has(p.stage) || p.stage === "weight")) bits.push(orderNo(p.order_id));
   return bits.join(" · ");
 }
 
@@ -168,7 +169,7 @@ function renderPeople(people) {
   },
     el("div", { class: "main" }, el("b", {}, p.name), " ", el("span", { class: "muted" }, `${t(`role.${p.role}`)} · ${p.device}`)),
     el("div", { class: "side" }, p.since ? live(p.since, "age", "people.since") : null),
-    el("div", { class: "sub" }, el("span", { class: "stage" }, t(`stage.${p.stage}`)), doing(p) ? ` · ${doing(p)}` : ""),
+    el("div", { class: "sub" }, el("span", { class: "stage" }, t(`stage.${p.stage}`)), [doing(p)].filter(Boolean).map((x) => ` · ${x}`)),
   )) : [none("people.none")]));
 }
 
@@ -179,7 +180,7 @@ function renderDevices(devices) {
   $("devices").replaceChildren(...kinds.map((kind) => {
     const list = devices.filter((d) => d.kind === kind);
     if (!list.length) return null;
-    list.sort((a, b) => (a.online - b.online) || a.id.localeCompare(b.id)); // offline first
+    list.sort((a, b) => rank(a) - rank(b) || a.id.localeCompare(b.id));
     return el("div", { class: "group" },
       el("h3", {}, t(`kind.${kind}`), " ", el("span", { class: "muted" },
         t("devices.summary", { online: fmt.num.format(list.filter((d) => d.online).length), total: fmt.num.format(list.length) }))),
@@ -187,32 +188,42 @@ function renderDevices(devices) {
   }).filter(Boolean));
 }
 
+// Gone offline first (the problems), then online, then never seen (not set up yet).
+const rank = (d) => (d.online ? 1 : d.last_seen ? 0 : 2);
+
 function chip(d) {
-  const state = d.online ? t("device.online") : t("device.offline");
-  const seen = d.last_seen ? live(d.last_seen, "ago") : el("span", {}, t("device.never"));
-  return el("li", { class: `chip ${d.online ? "on" : "off"}`, dataset: { device: d.id, online: String(d.online) } },
-    el("div", { class: "top" }, el("i", { class: "dot" }), el("b", { class: "id" }, d.id),
-      d.station ? el("span", { class: "tag" }, d.station) : null,
-      d.transport === "http" ? el("span", { class: "tag" }, t("device.browser")) : null),
-    el("div", { class: "state" }, el("span", { class: "word" }, state), d.online ? null : [" · ", seen]));
+  const state = d.online ? t("device.online") : d.last_seen ? t("device.offline") : t("device.never");
+  return el("li", {
+    class: `chip ${d.online ? "on" : "off"}${d.online || d.last_seen ? "" : " never"}`,
+    dataset: { device: d.id, online: String(d.online) },
+    title: d.transport === "http" ? t("device.browser") : null,
+  },
+    el("div", { class: "top" }, el("i", { class: "dot" }), el("b", { class: "id" }, d.id)),
+    el("div", { class: "state" }, el("span", { class: "text" }, el("span", { class: "word" }, state),
+      d.online || !d.last_seen ? null : [" · ", live(d.last_seen, "ago")]),
+      d.station ? el("span", { class: "tag" }, d.station) : null));
 }
 
 function renderHolds(holds) {
   badge("holds-n", holds.length);
   $("holds").replaceChildren(...(holds.length ? holds.map((h) => el("li", { class: "item hold", dataset: { order: h.order_id } },
-    el("div", { class: "main" }, el("b", {}, orderNo(h.order_id)), " ", el("span", { class: "muted" }, h.shop_order_id)),
-    el("div", { class: "side" }, h.since ? live(h.since, "ago") : null),
-    el("div", { class: "sub reason" }, h.reason || t("holds.no_reason")),
-    h.parcels.map((p) => el("div", { class: "parcel" },
-      el("span", {}, t("holds.parcel", { n: p.n, box: p.box_type })),
-      el("span", {}, t("holds.weights", {
-        measured: p.measured_g == null ? "—" : fmt.grams.format(p.measured_g),
-        expected: fmt.grams.format(p.expected_g), tolerance: fmt.grams.format(p.tolerance_g),
-      })),
-      p.measured_g == null ? null : el("b", { class: "diff" }, fmt.diff.format(p.measured_g - p.expected_g)),
-      p.station ? el("span", { class: "muted" }, t("holds.where", { station: p.station, packer: p.packer_name || p.packer || "—" })) : null)),
-    el("button", { type: "button", class: "release", onclick: () => openRelease(h) }, t("holds.release")),
+    el("div", { class: "main" }, el("b", {}, orderNo(h.order_id)), " ", el("span", { class: "muted" }, h.shop_order_id),
+      " ", h.since ? el("span", { class: "muted small" }, "· ", live(h.since, "ago")) : null),
+    el("div", { class: "side" }, el("button", { type: "button", class: "release", onclick: () => openRelease(h) }, t("holds.release"))),
+    // A weight mismatch says it all in its parcels (translated); any other hold in its reason.
+    h.parcels.length ? h.parcels.map(parcel) : el("div", { class: "sub reason" }, h.reason || t("holds.no_reason")),
   )) : [none("holds.none")]));
+}
+
+function parcel(p) {
+  const measured = p.measured_g == null ? "—" : fmt.grams.format(p.measured_g);
+  return el("div", { class: "parcel" },
+    el("div", {}, el("span", { class: "muted" }, t("holds.parcel", { n: p.n, box: p.box_type })), " ",
+      el("b", {}, t("holds.weighed", { measured })), " ",
+      p.measured_g == null ? null : el("b", { class: "diff" }, fmt.diff.format(p.measured_g - p.expected_g))),
+    el("div", { class: "muted" }, [t("holds.expected", {
+      expected: fmt.grams.format(p.expected_g), tolerance: fmt.grams.format(p.tolerance_g),
+    }), p.station, p.packer_name || p.packer].filter(Boolean).join(" · ")));
 }
 
 function renderFeed(feed) {

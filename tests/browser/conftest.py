@@ -56,9 +56,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
                 item.add_marker(skip)
 
 
-@pytest.fixture(scope="session")
-def mosquitto(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Mosquitto]:
-    broker = private_broker(Path(tmp_path_factory.mktemp("mosquitto")), "edge-service")
+@pytest.fixture
+def mosquitto(tmp_path: Path) -> Iterator[Mosquitto]:
+    # One broker per test (it starts in milliseconds): no retained presence or Last Will of
+    # an earlier test's devices shows up on a later test's supervisor screen.
+    broker = private_broker(tmp_path / "mosquitto", "edge-service")
     if broker is None:
         pytest.skip("mosquitto is not installed (apt-get install mosquitto)")
     try:

@@ -45,6 +45,30 @@ def test_a_batch_applies_each_message_on_its_own_and_acks_after_commit(harness: 
     assert outcomes["a"] == "applied" and outcomes["b"].startswith("refused: scan your badge")
 
 
+def test_views_carry_their_commit_number_and_a_reader_knows_its_lower_bound(
+    harness: Harness,
+) -> None:
+    """A screen fed by HTTP answers and pushed views keeps the newer by these numbers."""
+    from edge.messages import ScannerView
+
+    runtime = harness.runtime
+    pushed: list[tuple[int, int]] = []
+
+    def sink(effects: object) -> None:
+        views = [e for e in effects if isinstance(e, ScannerView)]  # type: ignore[attr-defined]
+        if views:
+            pushed.append((runtime.dispatching, runtime.committed))
+
+    runtime.sinks.append(sink)
+    start = runtime.committed
+    harness.scan("scan-1", "P-1")
+    harness.scan("scan-2", "P-2")
+    # Each message's views carry its own number; `committed` already counts the batch.
+    assert [n - start for n, _ in pushed] == [1, 2]
+    assert all(n <= committed for n, committed in pushed)
+    assert runtime.committed == start + 2
+
+
 def test_feed_keeps_unacknowledged_records_and_prunes_old_acknowledged_ones(
     harness: Harness,
 ) -> None:
