@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Response
+from fastapi import APIRouter, Depends, Header, HTTPException, Response
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
@@ -215,11 +215,14 @@ def build_router(service: "Service", hub: Hub) -> APIRouter:
         return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": "no-store"})
 
     @router.get("/stream")
-    async def stream(who: Annotated[StaffSession, Depends(staff)]) -> StreamingResponse:
+    async def stream(
+        who: Annotated[StaffSession, Depends(staff)], authorization: Annotated[str, Header()]
+    ) -> StreamingResponse:
         """This scanner's whole view now and after every change; the station scale's live
         weight at a pack station. A reconnect gets the current view: nothing to replay."""
         cat = service.catalog()
         device = who.device
+        token = authorization.removeprefix("Bearer ").strip()  # the stream ends with it
         sub = Subscriber(asyncio.get_running_loop(), device, cat.devices[device].station)
         hub.subscribe(sub)
         if hub.streams_of(device) == 1:  # the supervisor sees the handheld come online
@@ -228,7 +231,7 @@ def build_router(service: "Service", hub: Hub) -> APIRouter:
         async def events() -> AsyncIterator[bytes]:
             try:
                 yield sse("view", _without_error(await run_in_threadpool(current_view, device)))
-                while not sub.closed:
+                while not sub.closed and service.sessions.get(token) is not None:
                     if not await sub.wait(HEARTBEAT_S):
                         yield b": heartbeat\n\n"
                         continue

@@ -143,16 +143,21 @@ def build_router(service: "Service", hub: Hub) -> APIRouter:
         return Response(status_code=204)
 
     @router.get("/stream")
-    async def stream(who: Annotated[StaffSession, Depends(supervisor)]) -> StreamingResponse:
+    async def stream(
+        who: Annotated[StaffSession, Depends(supervisor)],
+        authorization: Annotated[str, Header()],
+    ) -> StreamingResponse:
         """The overview now, then again after every change (at most twice a second); a
-        heartbeat comment when quiet. The clock and ages count on in the browser."""
+        heartbeat comment when quiet. The clock and ages count on in the browser. The stream
+        ends when its token does (logged out, expired)."""
+        token = authorization.removeprefix("Bearer ").strip()
         sub = Subscriber(asyncio.get_running_loop())
         hub.subscribe(sub)
 
         async def events() -> AsyncIterator[bytes]:
             try:
                 yield sse("overview", await run_in_threadpool(overview.read, who))
-                while not sub.closed:
+                while not sub.closed and service.sessions.get(token) is not None:
                     if not await sub.wait(HEARTBEAT_S):
                         yield b": heartbeat\n\n"
                         continue

@@ -68,6 +68,13 @@ def test_a_multi_line_order_picked_by_wedge_scans_with_a_refusal_and_a_short(
     assert lit == [{"device": "ptl-A", "slot": "A-01-2-A", "qty": 2}]
     page.wait_for_selector("#map svg .next-stop")
     assert page.is_visible("#map svg .you-are-here")
+    # Gloves: every visible button is at least 48 × 48 CSS pixels.
+    small = page.evaluate(
+        """[...document.querySelectorAll('button')].filter(b => b.offsetParent)
+           .map(b => [b.id, b.getBoundingClientRect()])
+           .filter(([, r]) => r.width < 48 || r.height < 48).map(([id]) => id)"""
+    )
+    assert small == []
     screenshot(page, "handheld-stop", tmp_path)
 
     wedge(page, "A-01-2-A")

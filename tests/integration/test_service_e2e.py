@@ -167,7 +167,7 @@ def test_duplicate_scan_changes_nothing_and_malformed_is_dead_lettered(
         {
             "shop_order_id": "E2E-2",
             "paid_at": "2026-11-20T08:00:00+00:00",
-            "lines": [{"sku": "SKU-0002", "qty": 1}],
+            "lines": [{"sku": "SKU-0002", "qty": 2}],
         },
     )
     dev = Device(mosquitto, "scanner-02", "scanner")
@@ -181,8 +181,10 @@ def test_duplicate_scan_changes_nothing_and_malformed_is_dead_lettered(
         payload = json.dumps({"msg_id": "dup-1", "type": "scan", "code": stop["gtins"][0]})
         for _ in range(2):  # the same message twice, as a QoS 1 redelivery would
             dev.client.publish(f"{dev.base}/evt", payload, qos=1).wait_for_publish(5)
-        assert dev.next("cmd")["expect"] == "qty"
-        assert dev.next("cmd")["expect"] == "qty"  # the duplicate re-sends the view only
+        first = dev.next("cmd")
+        assert first["expect"] == "qty" and first["stop"]["picked"] == 1  # one unit taken
+        again = dev.next("cmd")  # the duplicate re-sends the view only: no second unit
+        assert again["expect"] == "qty" and again["stop"]["picked"] == 1
         time.sleep(0.3)
         assert [c for c, _ in dev.drain() if c == "err"] == []
         # Malformed: dead-lettered with the reason, answered on err, service keeps going.
@@ -191,8 +193,10 @@ def test_duplicate_scan_changes_nothing_and_malformed_is_dead_lettered(
         assert err["code"] == "malformed" and "JSON" in err["reason"]
         letters = service.get("/api/v1/dead-letters")["dead_letters"]
         assert letters[0]["device"] == "scanner-02" and "JSON" in letters[0]["reason"]
-        dev.send({"type": "confirm", "qty": stop["qty"]})
+        dev.send({"type": "confirm", "qty": 1})  # the second unit, confirmed
         assert dev.view()["screen"] in ("stop", "trip_done")
+        picks = service.get("/api/v1/orders", status="packing")["orders"]
+        assert [o["shop_order_id"] for o in picks] == ["E2E-2"]
     finally:
         dev.close()
 
