@@ -9,6 +9,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from edge import messages as m
 from edge.api_keys import api_key_dependency
+from edge.catalog import Catalog, StaffInfo
 from edge.model import DomainError, Status
 from edge.staff_auth import StaffSession, StaffSessions, pin_matches
 from edge.warehouse import DescriptionError, parse_description
@@ -67,6 +68,21 @@ class StockBody(_Body):
     reason: str = Field(min_length=1, max_length=200)
 
 
+def badge_holder(cat: Catalog, badge: str, pin: str | None) -> StaffInfo:
+    """The person a badge (+ PIN where configured) names; 401 naming the field otherwise."""
+    person = cat.staff.get(badge.strip())
+    if person is None:
+        raise HTTPException(401, "badge: unknown badge")
+    if person.pin_hash and not (pin and pin_matches(pin, person.pin_hash)):
+        raise HTTPException(401, "pin: wrong or missing PIN")
+    return person
+
+
+def person_json(person: StaffInfo) -> dict[str, Any]:
+    """Who logged in, as the pages show them (and in which language)."""
+    return {"badge": person.badge, "name": person.name, "role": person.role, "lang": person.lang}
+
+
 def staff_dependency(
     sessions: StaffSessions, role: str | None = None
 ) -> Callable[[str | None], StaffSession]:
@@ -121,20 +137,9 @@ def build_router(service: "Service") -> APIRouter:
     @router.post("/login", tags=["people"])
     def login(body: LoginBody) -> dict[str, Any]:
         """Badge (+ PIN where configured) → a bearer token for this device."""
-        cat = service.catalog()
-        person = cat.staff.get(body.badge)
-        if person is None:
-            raise HTTPException(401, "badge: unknown badge")
-        if person.pin_hash and not (body.pin and pin_matches(body.pin, person.pin_hash)):
-            raise HTTPException(401, "pin: wrong or missing PIN")
+        person = badge_holder(service.catalog(), body.badge, body.pin)
         token = service.sessions.open(person.badge, person.name, person.role, body.device)
-        return {
-            "token": token,
-            "badge": person.badge,
-            "name": person.name,
-            "role": person.role,
-            "lang": person.lang,
-        }
+        return {"token": token, **person_json(person)}
 
     # --- orders ---
 

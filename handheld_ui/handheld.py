@@ -14,11 +14,11 @@ from starlette.concurrency import run_in_threadpool
 
 from edge import messages as m
 from edge.core import Ctx
-from edge.http_api import staff_dependency
+from edge.http_api import badge_holder, person_json, staff_dependency
 from edge.model import DomainError
 from edge.picking import view_for
 from edge.routing.svg import trip_map_svg
-from edge.staff_auth import StaffSession, pin_matches
+from edge.staff_auth import StaffSession
 from handheld_ui.live import HEARTBEAT_S, Hub, Subscriber, sse
 
 if TYPE_CHECKING:
@@ -111,11 +111,7 @@ def build_router(service: "Service", hub: Hub) -> APIRouter:
         device = cat.devices.get(body.device)
         if device is None or device.kind != "scanner":
             raise HTTPException(422, f"device: {body.device!r} is not a scanner of this site")
-        person = cat.staff.get(body.badge.strip())
-        if person is None:
-            raise HTTPException(401, "badge: unknown badge")
-        if person.pin_hash and not (body.pin and pin_matches(body.pin, person.pin_hash)):
-            raise HTTPException(401, "pin: wrong or missing PIN")
+        person = badge_holder(cat, body.badge, body.pin)
         try:
             service.handle(
                 m.ScanRead(body.device, f"login-{uuid.uuid4().hex}", now(), person.badge)
@@ -125,10 +121,7 @@ def build_router(service: "Service", hub: Hub) -> APIRouter:
         token = service.sessions.open(person.badge, person.name, person.role, body.device)
         return {
             "token": token,
-            "badge": person.badge,
-            "name": person.name,
-            "role": person.role,
-            "lang": person.lang,
+            **person_json(person),
             "device": body.device,
             "station": device.station,
             "view": _without_error(current_view(body.device)),
@@ -164,11 +157,9 @@ def build_router(service: "Service", hub: Hub) -> APIRouter:
         """A supervisor at the pack station releases a held order: their badge (+ PIN) on the
         packer's handheld, with a reason. Recorded as the supervisor, on this device."""
         cat = service.catalog()
-        boss = cat.staff.get(body.badge.strip())
-        if boss is None or boss.role != "supervisor":
+        boss = badge_holder(cat, body.badge, body.pin)
+        if boss.role != "supervisor":
             raise HTTPException(403, "badge: a supervisor's badge is needed for an override")
-        if boss.pin_hash and not (body.pin and pin_matches(body.pin, boss.pin_hash)):
-            raise HTTPException(401, "pin: wrong or missing PIN")
         origin = m.Origin(boss.badge, now(), who.device)
         try:
             service.handle(m.OverrideHold(origin, body.order_id, body.reason))
