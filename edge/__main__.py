@@ -49,12 +49,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
     )
     desc = edge_app.warehouse_from_settings(settings)
     running = edge_app.start(settings, desc)
+    simulated = devices_from_description(desc)
     sim = Simulator(
         "127.0.0.1",
         broker_port,
         settings.mqtt.topic_root,
         settings.site,
-        devices_from_description(desc),
+        simulated,
         lambda _device: None,
         SimOptions(seed=1),
     )
@@ -70,7 +71,6 @@ def cmd_demo(args: argparse.Namespace) -> int:
     actors.start()
     sim.start()
     # What the simulator leaves for the person trying the demo: handhelds and badges.
-    simulated = devices_from_description(desc)
     free = [
         d for d in desc.devices if d.kind == "scanner" and d.id not in {s.id for s in simulated}
     ]

@@ -148,6 +148,16 @@ def on_quantity(ctx: Ctx, msg: QuantityConfirmed) -> None:
     complete_stop(ctx, sess, task, msg.qty, "scan", msg.device_id, msg.reason, msg.msg_id)
 
 
+def _can_skip(ctx: Ctx, trip_id: int, bin_label: str) -> bool:
+    """Skipping needs another bin still to visit: the last one cannot go to the end."""
+    return bool(
+        ctx.tx.value(
+            "SELECT 1 FROM tasks WHERE trip_id = ? AND status = 'open' AND bin != ? LIMIT 1",
+            (trip_id, bin_label),
+        )
+    )
+
+
 def on_skip(ctx: Ctx, msg: SkipRequested) -> None:
     """Postpone the current stop to the end of the pick list (the aisle is blocked)."""
     _scanner(ctx, msg.device_id)
@@ -157,11 +167,7 @@ def on_skip(ctx: Ctx, msg: SkipRequested) -> None:
     if sess["task_id"] is None or sess["trip_id"] is None:
         raise DomainError("no stop is open", "no_stop")
     task = _task(ctx, sess["task_id"])
-    others = ctx.tx.value(
-        "SELECT count(*) FROM tasks WHERE trip_id = ? AND status = 'open' AND bin != ?",
-        (sess["trip_id"], task["bin"]),
-    )
-    if not others:
+    if not _can_skip(ctx, sess["trip_id"], task["bin"]):
         raise DomainError("this is the last stop: take it, or report it short", "last_stop")
     last = ctx.tx.value("SELECT max(seq) FROM tasks WHERE trip_id = ?", (sess["trip_id"],))
     # Every open task on this bin goes to the end together: the picker comes back once.
@@ -833,5 +839,5 @@ def view_for(ctx: Ctx, device: str) -> dict[str, Any]:
             "light_device": light["device"] if light else None,
         },
         "upcoming": upcoming,
-        "can_skip": any(row["bin"] != task["bin"] for row in upcoming),
+        "can_skip": _can_skip(ctx, sess["trip_id"], task["bin"]),
     }

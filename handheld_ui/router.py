@@ -38,7 +38,7 @@ def build_router(service: "Service", hub: Hub) -> APIRouter:
 
 
 def static_files() -> StaticFiles:
-    """Scripts, styles, sounds-free assets and translations under /static."""
+    """Scripts, styles and translations under /static."""
     return StaticFiles(directory=STATIC)
 
 

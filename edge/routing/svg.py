@@ -69,12 +69,7 @@ def route_svg(layout: Layout, route: Route, title: str | None = None) -> str:
         f"Pick route: {len(route.stops)} bins, {route.length_dm} dm ({route.length_m:.1f} m), "
         f"{route.method}"
     )
-    if isinstance(layout, RectLayout):
-        canvas = _rect_canvas(layout)
-    elif isinstance(layout, GraphLayout):
-        canvas = _graph_canvas(layout)
-    else:
-        raise TypeError(f"cannot draw a {type(layout).__name__}")
+    canvas = _layout_canvas(layout)
     _draw_route(canvas, layout, route)
     unit = canvas.unit
     canvas.add(
@@ -82,6 +77,15 @@ def route_svg(layout: Layout, route: Route, title: str | None = None) -> str:
         f'font-size="{1.4 * unit:.1f}">{escape(title)}</text>'
     )
     return canvas.document(title)
+
+
+def _layout_canvas(layout: Layout) -> _Canvas:
+    """The empty map of a layout: racks and cross aisles, or the aisle graph."""
+    if isinstance(layout, RectLayout):
+        return _rect_canvas(layout)
+    if isinstance(layout, GraphLayout):
+        return _graph_canvas(layout)
+    raise TypeError(f"cannot draw a {type(layout).__name__}")
 
 
 def _rect_canvas(layout: RectLayout) -> _Canvas:
@@ -166,12 +170,7 @@ def trip_map_svg(
     """The handheld's small map: where the picker is ("you are here", the last bin picked or
     the depot), the next stop large, the walk to it bold, the rest of the walk back to the
     depot thin, and bins already done greyed."""
-    if isinstance(layout, RectLayout):
-        canvas = _rect_canvas(layout)
-    elif isinstance(layout, GraphLayout):
-        canvas = _graph_canvas(layout)
-    else:
-        raise TypeError(f"cannot draw a {type(layout).__name__}")
+    canvas = _layout_canvas(layout)
     unit = canvas.unit
     start = layout.point_of(here) if here else layout.depot
     points = [layout.point_of(label) for label in ahead]
