@@ -1,1 +1,1 @@
-"""The cloud pull feed: finished shipments by cursor, kept until the consumer acknowledges."""
+"""The cloud pull feed over HTTP: finished shipments by cursor, kept until acknowledged."""

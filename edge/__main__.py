@@ -185,7 +185,7 @@ def cmd_hash_pin(args: argparse.Namespace) -> int:
     """Read a PIN without echo and print the pin_hash for a staff entry."""
     import getpass
 
-    from edge.staff_auth import hash_pin
+    from edge.staff import hash_pin
 
     pin = getpass.getpass("PIN: ") if sys.stdin.isatty() else sys.stdin.readline().strip()
     if not pin.isdigit() or not 4 <= len(pin) <= 12:

@@ -1,48 +1,39 @@
-"""The composition root: builds the store, core, runtime, MQTT link and the web app."""
+"""The composition root: the one place that builds and wires every part of the service."""
 
 from __future__ import annotations
 
 import gc
 import json
-import logging
 import socket
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from pathlib import Path
 
 import uvicorn
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 
-from cloud_sync.router import build_router as build_feed_router
-from edge import http_api
+from cloud_sync.router import router as feed_router
+from edge.catalog import Catalogs
 from edge.config import Settings
-from edge.core import Core, CoreConfig
-from edge.messages import (
-    AckFeed,
-    Effect,
-    Inbound,
-    LiveWeight,
-    LoadWarehouse,
-    Origin,
-    ResumePlanning,
-)
-from edge.model import DomainError
+from edge.core.context import CoreConfig
+from edge.core.dispatch import Core
+from edge.effects import EffectRouter
+from edge.messages import Inbound, LoadWarehouse, Origin, ResumePlanning
 from edge.mqtt import MqttLink
 from edge.planner import TripPlanner
+from edge.queries import Queries
 from edge.runtime import Runtime, utc_now
 from edge.service import Service
 from edge.store import Database
 from edge.warehouse import WarehouseDescription, demo_description_path, load_description
+from edge.web import errors
+from edge.web.api import router as api_router
 from handheld_ui.live import Hub
-from handheld_ui.router import build_router as build_ui_router
+from handheld_ui.router import router as pages_router
 from handheld_ui.router import static_files
-
-log = logging.getLogger(__name__)
 
 
 def core_config(settings: Settings) -> CoreConfig:
@@ -56,20 +47,32 @@ def core_config(settings: Settings) -> CoreConfig:
     )
 
 
-def build(settings: Settings) -> Service:
-    """Store, core and runtime (not started); no network yet."""
+def build(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Service:
+    """Store, core, writer, planner, effect router and read side (not started; no network).
+    Production, the demo and the tests all build the service here."""
     db = Database(settings.database_path)
-    core = Core(core_config(settings))
-    runtime = Runtime(db, core)
+    catalogs = Catalogs()
+    cfg = core_config(settings)
+    core = Core(cfg, catalogs)
+    runtime = Runtime(db, core, clock)
     planner = TripPlanner(runtime)
-    runtime.sinks.append(planner)
-    keys = [k.get_secret_value() for k in settings.cloud.api_keys]
-    return Service(db=db, core=core, runtime=runtime, api_keys=keys, planner=planner)
+    effects = EffectRouter(catalogs)
+    runtime.sinks += [planner, effects]
+    with db.read() as tx:
+        catalogs.refresh(tx)  # the warehouse the store already holds, if any
+    return Service(
+        db=db,
+        catalogs=catalogs,
+        core=core,
+        runtime=runtime,
+        planner=planner,
+        effects=effects,
+        queries=Queries(db.read, catalogs, cfg, lambda: runtime.committed),
+        api_keys=[k.get_secret_value() for k in settings.cloud.api_keys],
+    )
 
 
 def warehouse_from_settings(settings: Settings) -> WarehouseDescription:
-    from pathlib import Path
-
     path = (
         demo_description_path()
         if settings.warehouse_file == "demo"
@@ -89,52 +92,22 @@ def ensure_warehouse(service: Service, desc: WarehouseDescription) -> bool:
 
 
 def create_app(service: Service, hub: Hub | None = None) -> FastAPI:
-    """The HTTP app; the hub (created here when not given) carries live views to the pages."""
-    if hub is None:
-        hub = Hub(lambda: service.runtime.dispatching)
-    if hub not in service.runtime.sinks:
-        service.runtime.sinks.append(hub)
+    """The HTTP app; the hub (made here when not given) is the transport of the pages'
+    live views, attached to the effect router as the "http" transport."""
+    hub = hub or Hub(lambda: service.runtime.dispatching)
+    service.effects.attach("http", hub)
     app = FastAPI(
         title="Warehouse edge service",
         version="0.1.0",
         description="Orders, picking, packing and the cloud pull feed on a warehouse gateway.",
     )
     app.state.service = service
-
-    @app.exception_handler(RequestValidationError)
-    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        # Name the field first, in one line a client developer can act on.
-        errors = [
-            {
-                "field": ".".join(str(p) for p in e["loc"] if p != "body") or "body",
-                "problem": e["msg"],
-            }
-            for e in exc.errors()
-        ]
-        first = errors[0] if errors else {"field": "body", "problem": "invalid"}
-        return JSONResponse(
-            {"detail": f"{first['field']}: {first['problem']}", "errors": errors}, 422
-        )
-
-    @app.exception_handler(DomainError)
-    async def _refused(request: Request, exc: DomainError) -> JSONResponse:
-        err = http_api.domain_http_error(exc)
-        return JSONResponse({"detail": err.detail}, err.status_code)
-
-    def ack(consumer: str, seq: int, client: str) -> dict[str, Any]:
-        try:
-            result: dict[str, Any] = service.handle(
-                AckFeed(Origin(client, datetime.now(UTC), "http"), consumer, seq)
-            )
-        except DomainError as err:
-            raise ValueError(str(err)) from None
-        return result
-
-    app.include_router(http_api.build_router(service))
-    app.include_router(build_feed_router(service.read, ack, service.api_keys))
-    app.include_router(build_ui_router(service, hub))
-    app.mount("/static", static_files(), name="static")
     app.state.hub = hub
+    errors.install(app)
+    app.include_router(api_router)
+    app.include_router(feed_router)
+    app.include_router(pages_router)
+    app.mount("/static", static_files(), name="static")
     return app
 
 
@@ -175,6 +148,31 @@ class Running:
         self.service.db.close()
 
 
+def connect_mqtt(settings: Settings, service: Service) -> MqttLink:
+    """The MQTT link: device messages into the writer, effects out by the router."""
+    catalogs = service.catalogs
+
+    def kind_of(device: str) -> str:
+        cat = catalogs.current
+        return cat.kind_of(device) if cat is not None else ""
+
+    def submit(msg: Inbound, on_committed: Callable[[], None]) -> None:
+        service.runtime.submit(msg, on_committed)
+
+    link = MqttLink(
+        settings.mqtt,
+        settings.site,
+        submit,
+        kind_of=kind_of,
+        clock=utc_now,
+        on_weight=service.effects.live_weight,
+    )
+    service.effects.attach("mqtt", link)
+    service.mqtt_connected = lambda: link.connected
+    link.start()
+    return link
+
+
 def start(settings: Settings, desc: WarehouseDescription, *, mqtt: bool = True) -> Running:
     """Start everything against the configured broker; returns once HTTP answers."""
     service = build(settings)
@@ -188,35 +186,8 @@ def start(settings: Settings, desc: WarehouseDescription, *, mqtt: bool = True) 
     gc.collect()
     gc.freeze()
     gc.set_threshold(20_000, 20, 20)
-    link: MqttLink | None = None
+    link = connect_mqtt(settings, service) if mqtt else None
     hub = Hub(lambda: service.runtime.dispatching)
-    if mqtt:
-        cat = service.catalog()
-
-        def show_weight(reading: LiveWeight) -> None:
-            scale = cat.devices.get(reading.device_id)
-            if scale is not None and scale.station:
-                hub.live_weight(scale.station, reading.device_id, reading.grams, reading.stable)
-
-        def submit(msg: Inbound, on_committed: Callable[[], None]) -> None:
-            service.runtime.submit(msg, on_committed)
-
-        link = MqttLink(
-            settings.mqtt,
-            settings.site,
-            submit,
-            kind_of=lambda device: service.core.kind_of(device) or cat.kind_of(device),
-            clock=utc_now,
-            on_weight=show_weight,
-        )
-        sink_link = link
-
-        def publish(effects: Sequence[Effect]) -> None:
-            sink_link.publish_effects(effects)
-
-        service.runtime.sinks.append(publish)
-        service.mqtt_connected = lambda: sink_link.connected
-        link.start()
     app = create_app(service, hub)
     port = settings.http.port or free_port(settings.http.host)
     config = uvicorn.Config(

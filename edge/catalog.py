@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import threading
 from dataclasses import dataclass
 from datetime import time
 
-from edge.model import Box, Item
+from edge.model import Box, DomainError, Item
+from edge.ports import Reader
 from edge.routing import RectLayout
-from edge.warehouse import WarehouseDescription
+from edge.warehouse import WarehouseDescription, parse_description
 
 
 @dataclass(frozen=True)
@@ -85,3 +89,68 @@ class Catalog:
     def kind_of(self, device_id: str) -> str:
         dev = self.devices.get(device_id)
         return dev.kind if dev else ""
+
+    def transport_of(self, device_id: str) -> str:
+        """How a device is reached: "mqtt", or "http" for a handheld running the page. A
+        device the description does not know spoke MQTT (it is answered there)."""
+        dev = self.devices.get(device_id)
+        return dev.transport if dev else "mqtt"
+
+    def station_of(self, device_id: str) -> str | None:
+        dev = self.devices.get(device_id)
+        return dev.station if dev else None
+
+
+class Catalogs:
+    """The warehouse description in force, parsed once and shared by every part.
+
+    The writer and every reader ask with their own snapshot (`of`), so each sees the
+    description its data belongs to, and a reload is seen by all at once. Catalogs are keyed
+    by the description's hash (recorded with every load), not by load id: a load that rolled
+    back may leave its id to the next one. `current` is the newest committed one, for parts
+    that run outside a snapshot (the MQTT link, the effect router); the runtime refreshes it
+    after each commit.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._by_hash: dict[str, Catalog] = {}
+        self.current: Catalog | None = None
+
+    def of(self, tx: Reader) -> Catalog | None:
+        digest = tx.value("SELECT sha256 FROM warehouse_loads ORDER BY id DESC LIMIT 1")
+        if digest is None:
+            return None
+        found = self._by_hash.get(digest)
+        if found is None:
+            raw = tx.value("SELECT value FROM meta WHERE key = 'warehouse'")
+            found = Catalog(parse_description(json.loads(raw)))
+            self._keep(digest, found)
+        return found
+
+    def remember(self, cat: Catalog) -> Catalog:
+        """A catalog built from a description being loaded: keyed as `of` will look it up."""
+        self._keep(description_digest(cat.description), cat)
+        return cat
+
+    def _keep(self, digest: str, cat: Catalog) -> None:
+        with self._lock:
+            # Keep the newest few: a reload replaces the catalog for good.
+            while len(self._by_hash) >= 4:
+                del self._by_hash[next(iter(self._by_hash))]
+            self._by_hash[digest] = cat
+
+    def require(self, tx: Reader) -> Catalog:
+        cat = self.of(tx)
+        if cat is None:
+            raise DomainError("no warehouse description is loaded yet", "not_ready")
+        return cat
+
+    def refresh(self, tx: Reader) -> None:
+        """After a commit: what the store holds now is what `current` says."""
+        self.current = self.of(tx)
+
+
+def description_digest(desc: WarehouseDescription) -> str:
+    """The hash a load records (edge.core.load): the same text, the same catalog."""
+    return hashlib.sha256(desc.model_dump_json().encode()).hexdigest()

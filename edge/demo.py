@@ -177,15 +177,7 @@ class DemoActors:
         return self.order_every_s * self.rng.uniform(0.5, 1.5)
 
     def _carrier(self) -> float:
-        with self.service.read() as tx:
-            ready = tx.all("SELECT id FROM orders WHERE status = 'ready_to_ship' LIMIT 20")
-            parcels = {
-                r["id"]: [
-                    p["id"] for p in tx.all("SELECT id FROM parcels WHERE order_id = ?", (r["id"],))
-                ]
-                for r in ready
-            }
-        for oid, ids in parcels.items():
+        for oid, ids in self.service.queries.ready_to_ship(20).items():
             handover = tuple(
                 ParcelHandover(pid, f"DEMO{self.rng.randrange(10**9, 10**10)}") for pid in ids
             )
@@ -198,13 +190,7 @@ class DemoActors:
         if self.weigh is None:
             return 60.0
         people = {d.id for d in self.cat.devices.values() if d.transport == "http"}
-        with self.service.read() as tx:
-            waiting = tx.all(
-                "SELECT p.id, p.expected_g, p.tolerance_g, p.station, s.device FROM sessions s"
-                " JOIN parcels p ON p.order_id = s.order_id AND p.result = 'waiting'"
-                " WHERE s.stage = 'weight' ORDER BY p.n"
-            )
-        for parcel in waiting:
+        for parcel in self.service.queries.parcels_on_scales():
             if parcel["device"] not in people or parcel["id"] in self._weighed:
                 continue
             self._weighed.add(parcel["id"])
@@ -218,11 +204,7 @@ class DemoActors:
         return 2.0
 
     def _replenish(self) -> float:
-        with self.service.read() as tx:
-            low = tx.all(
-                "SELECT bin, sku, on_hand FROM stock WHERE on_hand - reserved < 5 LIMIT 20"
-            )
-        for row in low:
+        for row in self.service.queries.low_stock(below=5, limit=20):
             self.runtime.handle(
                 AdjustStock(
                     self._origin("demo-replenisher"),

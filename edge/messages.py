@@ -9,6 +9,19 @@ from typing import Any, Literal
 # --- who, when, where -------------------------------------------------------------------------
 
 
+# The codes a device may receive on its err topic (docs/mqtt.md, "Errors"). A refusal whose
+# code is not one of these (an HTTP-only code such as "conflict") reaches a device as "refused".
+DEVICE_ERROR_CODES: tuple[str, ...] = (
+    "malformed",
+    "unknown",
+    "refused",
+    "wrong_bin",
+    "wrong_item",
+    "weight_hold",
+    "internal",
+)
+
+
 @dataclass(frozen=True)
 class Origin:
     """Who caused a change, when, and on which device (every state change carries one)."""
@@ -16,6 +29,7 @@ class Origin:
     actor: str  # a badge, an API client name, or "system"
     at: datetime  # UTC, aware
     device: str = ""  # device id, or "http" for a request without a device
+    msg_id: str = ""  # the device message that caused it, when one did
 
 
 # --- inbound from devices (decoded by edge.devices codecs) -------------------------------------
@@ -28,6 +42,10 @@ class DeviceMessage:
     device_id: str
     msg_id: str
     at: datetime
+
+    def origin(self, actor: str) -> Origin:
+        """This message as the origin of a change made by actor (the person on the device)."""
+        return Origin(actor, self.at, self.device_id, self.msg_id)
 
 
 @dataclass(frozen=True)
@@ -285,13 +303,20 @@ class PlanTrip:
 
 @dataclass(frozen=True)
 class StateChanged:
-    """Something readers show changed (orders, devices, feed): live views refresh."""
-
-    topic: str  # "orders", "devices", "feed", "picking"
-    ref: str = ""
+    """Something the supervisor's live view shows changed: it re-reads its overview."""
 
 
-Effect = LightOn | LightOff | ScannerView | DeviceError | PlanTrip | StateChanged
+@dataclass(frozen=True)
+class StationWeight:
+    """A scale's reading for the screens at its pack station (shown as it settles, not stored)."""
+
+    station: str
+    scale: str
+    grams: int
+    stable: bool
+
+
+Effect = LightOn | LightOff | ScannerView | DeviceError | PlanTrip | StateChanged | StationWeight
 
 Inbound = (
     ScanRead

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from enum import StrEnum
@@ -54,6 +55,14 @@ TRANSITIONS: dict[Status, frozenset[Status]] = {
 def check_transition(current: Status, target: Status) -> None:
     if target not in TRANSITIONS[current]:
         raise DomainError(f"an order that is {current.value} cannot become {target.value}")
+
+
+# The code printed on the pick list and tote label that a packer scans: ORD-<order id>.
+ORDER_CODE = re.compile(r"^ORD-(\d{1,18})$")
+
+
+def order_code(order_id: int) -> str:
+    return f"ORD-{order_id}"
 
 
 def cutoff_for(paid_at: datetime, tz: str, cutoff: time) -> datetime:

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from edge.core import Core
-from edge.messages import DeviceError, DeviceMessage, Effect, Inbound, LoadWarehouse
+from edge.core.dispatch import Core
+from edge.messages import Effect, Inbound
 from edge.model import DomainError
 from edge.store import Database, Tx
 
@@ -127,12 +127,12 @@ class Runtime:
             log.exception("transaction failed; %d messages not applied", len(jobs))
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
-            self.core.invalidate()
             for job in jobs:
                 # No ack: the broker redelivers after reconnect, so nothing acknowledged is lost.
                 if not job.future.done():
                     job.future.set_exception(exc)
             return jobs
+        self.core.committed(tx)
         self.batches += 1
         self.applied += len(jobs)
         base = self.committed
@@ -162,11 +162,8 @@ class Runtime:
         except DomainError as err:
             conn.execute("ROLLBACK TO msg")
             conn.execute("RELEASE msg")
-            if isinstance(job.msg, LoadWarehouse):
-                self.core.invalidate()
             try:
-                refusal = self.core.refused(tx, job.msg, err, now)
-                return job, refusal.effects, None, err
+                return job, self.core.refused(tx, job.msg, err, now).effects, None, err
             except DomainError:
                 return job, [], None, err
         except Exception as exc:
@@ -174,24 +171,10 @@ class Runtime:
             log.exception("internal error applying %s", type(job.msg).__name__)
             conn.execute("ROLLBACK TO msg")
             conn.execute("RELEASE msg")
-            self.core.invalidate()
-            return job, self._internal_error(tx, job.msg, exc, now), None, exc
-
-    def _internal_error(self, tx: Tx, msg: Inbound, exc: Exception, now: datetime) -> list[Effect]:
-        if not isinstance(msg, DeviceMessage):
-            return []
-        reason = f"internal error: {type(exc).__name__}"
-        tx.run(
-            "INSERT INTO dead_letters(at, device, msg_id, topic, payload, reason)"
-            " VALUES (?, ?, ?, '', ?, ?)",
-            (now.isoformat(), msg.device_id, msg.msg_id, repr(msg).encode(), reason),
-        )
-        tx.run(
-            "INSERT OR IGNORE INTO inbound_seen(device, msg_id, at, outcome) VALUES (?,?,?,?)",
-            (msg.device_id, msg.msg_id, now.isoformat(), reason),
-        )
-        kind = self.core.kind_of(msg.device_id)
-        return [DeviceError(msg.device_id, kind, msg.msg_id, reason, "internal")] if kind else []
+            try:
+                return job, self.core.failed(tx, job.msg, exc, now).effects, None, exc
+            except DomainError:
+                return job, [], None, exc
 
     def _dispatch(self, effects: Sequence[Effect]) -> None:
         if not effects:

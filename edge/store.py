@@ -1,4 +1,4 @@
-"""SQLite storage: the schema, durable connection settings, the transaction port of the core."""
+"""SQLite storage: the schema and its migrations, durable connections, the core's Tx port."""
 
 from __future__ import annotations
 
@@ -7,14 +7,59 @@ import threading
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import sqlite_utils
+from sqlite_utils.migrations import Migrations
 
-# Each entry migrates the schema one version up; PRAGMA user_version says where a file stands.
-MIGRATIONS: list[str] = [
-    """
+# The schema, one named migration at a time (recorded in _sqlite_migrations by sqlite-utils);
+# each runs in its own transaction with the record that it ran.
+migrations = Migrations("edge")
+
+
+def _script(db: sqlite_utils.Database, script: str) -> None:
+    # Not executescript(): it would COMMIT the migration's transaction half way.
+    for statement in script.split(";\n"):
+        if statement.strip():
+            db.execute(statement)
+
+
+@migrations(name="0001_schema")
+def _schema(db: sqlite_utils.Database) -> None:
+    _script(db, _SCHEMA)
+    # The feed's stream id lives as long as the database: a consumer that sees a new id
+    # knows the gateway's store was replaced and cursors start over.
+    db.execute("INSERT INTO meta(key, value) VALUES ('stream_id', ?)", (uuid.uuid4().hex,))
+
+
+@migrations(name="0002_planning_and_audit")
+def _planning(db: sqlite_utils.Database) -> None:
+    # Trip planning runs outside the writer: an order offered to one scanner's planner is
+    # not offered to another's at the same time, and each plan has an id so a late answer
+    # to an abandoned plan is recognised. The item scan's GTIN and lot wait in the session
+    # for the quantity confirmation, so the pick records what was actually scanned.
+    _script(db, _PLANNING)
+
+
+@migrations(name="0003_pick_msg_ids")
+def _pick_ids(db: sqlite_utils.Database) -> None:
+    # Every unit is scanned, so a pick names the scan (or button press) that proved it: a
+    # handheld's queued scan can be traced from the device to the stock move. New work goes
+    # to the picker idle longest (idle_since), instead of waiting for them to ask.
+    _script(db, _PICK_IDS)
+
+
+@migrations(name="0004_drop_mirror_tables")
+def _drop_mirrors(db: sqlite_utils.Database) -> None:
+    # The warehouse description (meta 'warehouse', parsed into the catalog) is the one copy
+    # of SKUs, barcodes, staff, boxes and stations. Copies nobody read go; skus and bins stay
+    # as the keys stock rows reference, devices as the presence they carry.
+    _script(db, _DROP_MIRRORS)
+
+
+_SCHEMA = """
     CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     CREATE TABLE skus (
         sku TEXT PRIMARY KEY, name TEXT NOT NULL, unit_weight_g INTEGER NOT NULL,
@@ -102,12 +147,9 @@ MIGRATIONS: list[str] = [
     CREATE TABLE feed_consumers (
         consumer TEXT PRIMARY KEY, acked_seq INTEGER NOT NULL, acked_at TEXT NOT NULL,
         actor TEXT NOT NULL);
-    """,
-    # Trip planning runs outside the writer: an order offered to one scanner's planner is
-    # not offered to another's at the same time, and each plan has an id so a late answer
-    # to an abandoned plan is recognised. The item scan's GTIN and lot wait in the session
-    # for the quantity confirmation, so the pick records what was actually scanned.
-    """
+"""
+
+_PLANNING = """
     ALTER TABLE orders ADD COLUMN planning_for TEXT;
     ALTER TABLE sessions ADD COLUMN plan_id TEXT;
     ALTER TABLE sessions ADD COLUMN scanned_gtin TEXT;
@@ -119,15 +161,25 @@ MIGRATIONS: list[str] = [
     CREATE TABLE warehouse_loads (
         id INTEGER PRIMARY KEY, sha256 TEXT NOT NULL, actor TEXT NOT NULL, device TEXT NOT NULL,
         at TEXT NOT NULL);
-    """,
-    # Every unit is scanned, so a pick names the scan (or button press) that proved it: a
-    # handheld's queued scan can be traced from the device to the stock move. New work goes
-    # to the picker idle longest (idle_since), instead of waiting for them to ask.
-    """
+"""
+
+_PICK_IDS = """
     ALTER TABLE picks ADD COLUMN msg_id TEXT;
     ALTER TABLE sessions ADD COLUMN idle_since TEXT;
-    """,
-]
+"""
+
+_DROP_MIRRORS = """
+    DROP TABLE gtins;
+    DROP TABLE staff;
+    DROP TABLE box_types;
+    DROP TABLE pack_stations;
+    ALTER TABLE skus DROP COLUMN name;
+    ALTER TABLE skus DROP COLUMN unit_weight_g;
+    ALTER TABLE skus DROP COLUMN weight_sd_g;
+    ALTER TABLE skus DROP COLUMN dims_mm;
+    ALTER TABLE bins DROP COLUMN light_device;
+    ALTER TABLE devices DROP COLUMN resolution_g
+"""
 
 
 def connect(path: Path | str, *, readonly: bool = False) -> sqlite3.Connection:
@@ -145,22 +197,29 @@ def connect(path: Path | str, *, readonly: bool = False) -> sqlite3.Connection:
 
 
 def migrate(conn: sqlite3.Connection) -> int:
-    """Bring the schema to the newest version; the first run also creates the stream id."""
+    """Bring the schema to the newest version; returns how many migrations are applied."""
     db = sqlite_utils.Database(conn)
-    version: int = conn.execute("PRAGMA user_version").fetchone()[0]
-    for target, script in enumerate(MIGRATIONS[version:], start=version + 1):
-        with db.atomic():
-            for statement in script.split(";\n"):
-                if statement.strip():
-                    conn.execute(statement)
-            conn.execute(f"PRAGMA user_version = {target}")
-            if target == 1:
-                # The feed's stream id lives as long as the database: a consumer that sees a
-                # new id knows the gateway's store was replaced and cursors start over.
-                conn.execute(
-                    "INSERT INTO meta(key, value) VALUES ('stream_id', ?)", (uuid.uuid4().hex,)
-                )
-    return len(MIGRATIONS)
+    _adopt_numbered_schema(db)
+    migrations.apply(db)
+    applied = len(migrations.applied(db))
+    # user_version mirrors the count, for `edge migrate` and the sqlite3 shell.
+    conn.execute(f"PRAGMA user_version = {applied}")
+    return applied
+
+
+def _adopt_numbered_schema(db: sqlite_utils.Database) -> None:
+    """Databases made before the named migrations counted versions in PRAGMA user_version:
+    record the migrations they already have, so only the newer ones run."""
+    version: int = db.execute("PRAGMA user_version").fetchone()[0]
+    if version == 0 or db["_sqlite_migrations"].exists():
+        return
+    migrations.ensure_migrations_table(db)
+    adopted = str(datetime.now(UTC))
+    with db.atomic():
+        for migration in migrations.pending(db)[:version]:
+            db.table(migrations.migrations_table).insert(
+                {"migration_set": migrations.name, "name": migration.name, "applied_at": adopted}
+            )
 
 
 class Tx:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import tomllib
 from datetime import time
 from pathlib import Path
@@ -11,10 +10,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from edge.routing.labels import parse_label
+from edge.routing.labels import LabelError, parse_label
 from edge.routing.rect_layout import RectLayout
-
-LABEL_RE = re.compile(r"^[A-Z]{1,2}-\d{2}-\d{1,2}-[AB]$")
 
 
 class DescriptionError(Exception):
@@ -98,8 +95,11 @@ class Bin(_Strict):
     @field_validator("label")
     @classmethod
     def _label(cls, v: str) -> str:
-        if not LABEL_RE.match(v):
-            raise ValueError(f"bin label {v!r} is not AISLE-BAY-LEVEL-SIDE like C-17-3-B")
+        # The one label grammar (edge.routing.labels): what routes and scans understand.
+        try:
+            parse_label(v)
+        except LabelError as exc:
+            raise ValueError(str(exc)) from None
         return v
 
 
@@ -137,7 +137,7 @@ class Staff(_Strict):
     name: str
     role: Literal["picker", "packer", "supervisor"]
     color: str = "#00a0ff"  # the picker's light colour on shared shelves
-    # pbkdf2_sha256$rounds$salt$hex (edge.staff_auth.hash_pin); when set, login needs the PIN.
+    # pbkdf2_sha256$rounds$salt$hex (edge.staff.hash_pin); when set, login needs the PIN.
     pin_hash: str | None = None
     # The screens' language for this person (en, ko, nl, ru, ja); unset: the browser's.
     lang: str | None = Field(None, pattern=r"^[a-z]{2}(-[A-Za-z]{2})?$")

@@ -1,4 +1,4 @@
-"""Live updates: committed views and changes fanned out to Server-Sent Event streams."""
+"""Live updates: committed views, station weights and changes fanned out to SSE streams."""
 
 from __future__ import annotations
 
@@ -7,9 +7,11 @@ import json
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any
 
-from edge.messages import Effect, ScannerView, StateChanged
+from fastapi import Depends, Request
+
+from edge.messages import Effect, ScannerView, StateChanged, StationWeight
 
 # A stream that has nothing to say still sends a comment this often, so the handheld notices
 # a dead connection (and proxies keep a quiet one open).
@@ -63,7 +65,7 @@ class Subscriber:
 
 
 class Hub:
-    """The runtime's effect sink for live screens: per-scanner views and change pulses.
+    """The HTTP transport of live screens: per-scanner views, station weights, change pulses.
 
     version() is the commit sequence number of the message whose effects are being handed
     out (Runtime.dispatching); each pushed view carries it as "v", so a screen that also gets
@@ -90,32 +92,43 @@ class Hub:
         with self._lock:
             return list(self._subs)
 
-    def __call__(self, effects: Sequence[Effect]) -> None:
-        """Runs on the writer thread after the commit: never blocks."""
+    def publish_effects(self, effects: Sequence[Effect]) -> None:
+        """Runs on the writer thread after the commit (weights: on the MQTT thread): never
+        blocks. Each stream gets the newest of each kind of item."""
         views: dict[str, dict[str, Any]] = {}
+        weights: dict[str, dict[str, Any]] = {}
         changed = False
         for effect in effects:
             if isinstance(effect, ScannerView):
                 views[effect.device_id] = {**effect.view, "v": self._version()}
+            elif isinstance(effect, StationWeight):
+                weights[effect.station] = {
+                    "scale": effect.scale,
+                    "grams": effect.grams,
+                    "stable": effect.stable,
+                }
             elif isinstance(effect, StateChanged):
                 changed = True
-        if not views and not changed:
+        if not (views or weights or changed):
             return
         for sub in self._snapshot():
             if sub.device:
                 if sub.device in views:
                     sub.offer("view", views[sub.device])
+                if sub.station in weights:
+                    sub.offer("weight", weights[sub.station])
             elif changed:
                 sub.offer("changed", None)
-
-    def live_weight(self, station: str, scale: str, grams: int, stable: bool) -> None:
-        """A scale reading (settling or stable) for the handhelds at its station; not stored."""
-        reading = {"scale": scale, "grams": grams, "stable": stable}
-        for sub in self._snapshot():
-            if sub.station == station:
-                sub.offer("weight", reading)
 
     def close(self) -> None:
         """The service stops: every stream ends so the HTTP server can shut down."""
         for sub in self._snapshot():
             sub.offer("closed", None)
+
+
+def get_hub(request: Request) -> Hub:
+    hub: Hub = request.app.state.hub
+    return hub
+
+
+HubDep = Annotated[Hub, Depends(get_hub)]

@@ -4,7 +4,14 @@ from edge.routing.batching import OrderToPick, Trip, TripStop, plan_batches, wor
 from edge.routing.cutoff import CutoffEstimate, PickPace, estimate_cutoffs, trip_duration
 from edge.routing.geometry import Layout, LayoutError, Point, tour_length
 from edge.routing.graph_layout import GraphLayout
-from edge.routing.labels import BinLocation, LabelError, aisle_index, aisle_letters, parse_label
+from edge.routing.labels import (
+    BinLocation,
+    LabelError,
+    aisle_index,
+    aisle_letters,
+    is_bin_label,
+    parse_label,
+)
 from edge.routing.layout_file import layout_from_dict
 from edge.routing.planner import plan_route
 from edge.routing.rect_layout import RectLayout
@@ -28,6 +35,7 @@ __all__ = [
     "aisle_index",
     "aisle_letters",
     "estimate_cutoffs",
+    "is_bin_label",
     "layout_from_dict",
     "parse_label",
     "plan_batches",

@@ -68,3 +68,12 @@ def parse_label(label: str) -> BinLocation:
         # Two spellings of one bin (C-7-3-B and C-07-3-B) would dodge deduplication.
         raise LabelError(f"bin label {label!r} is not canonical; write {location.label!r}")
     return location
+
+
+def is_bin_label(text: str) -> bool:
+    """True when text is a canonical bin label (what a scanner reads off a bin)."""
+    try:
+        parse_label(text)
+    except LabelError:
+        return False
+    return True

@@ -259,7 +259,7 @@ def test_light_on_reaches_the_shelf_and_its_ack_comes_back(
     shelf = Device(mosquitto, site, "shelf", unique("ptl"))
     link.publish_effects(
         [
-            StateChanged("picking"),  # not for MQTT: skipped
+            StateChanged(),  # not for MQTT: skipped
             LightOn(shelf.id, "A-01-1-A", 3, "#00a0ff", "c-1"),
             LightOff(shelf.id, "A-01-1-B", "c-2"),
         ]

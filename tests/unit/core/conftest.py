@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from edge.core import Core, CoreConfig
+from edge.app import build
+from edge.config import load_settings
 from edge.messages import (
     Effect,
     IntakeOrder,
@@ -24,10 +25,8 @@ from edge.messages import (
     ScanRead,
     WeightMeasured,
 )
-from edge.planner import TripPlanner
 from edge.runtime import Runtime
 from edge.service import Service
-from edge.store import Database
 from edge.warehouse import parse_description
 
 GTIN = {  # valid EAN-13s (check digit included)
@@ -168,7 +167,7 @@ class Harness:
         return views[-1].view
 
     def order(self, order_id: int) -> dict[str, Any]:
-        return self.service.order_detail(order_id)
+        return self.service.queries.order(order_id)
 
     def stock(self, bin_label: str, sku: str) -> tuple[int, int]:
         with self.service.read() as tx:
@@ -190,17 +189,14 @@ class Harness:
 
 @pytest.fixture
 def harness(tmp_path: Path) -> Iterator[Harness]:
-    db = Database(tmp_path / "edge.db")
     clock = Clock()
-    runtime = Runtime(db, Core(CoreConfig()), clock=clock)
-    planner = TripPlanner(runtime)  # not started: plans inline, right after each commit
-    service = Service(
-        db=db, core=runtime.core, runtime=runtime, api_keys=["test-key"], planner=planner
-    )
-    h = Harness(service, runtime, clock)
-    runtime.sinks.append(h.effects.extend)
-    runtime.sinks.append(planner)
+    settings = load_settings(None, data_dir=tmp_path, cloud={"api_keys": ["test-key"]})
+    # Built as production builds it; not started, so the writer and the planner run inline.
+    service = build(settings, clock=clock)
+    h = Harness(service, service.runtime, clock)
+    # First, so a message's effects are recorded before those of a plan it caused inline.
+    service.runtime.sinks.insert(0, h.effects.extend)
     desc = parse_description(small_warehouse())
-    runtime.handle(LoadWarehouse(Origin("test", clock.now, "test"), desc))
+    service.runtime.handle(LoadWarehouse(Origin("test", clock.now, "test"), desc))
     yield h
-    db.close()
+    service.db.close()

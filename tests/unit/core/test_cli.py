@@ -10,7 +10,7 @@ import pytest
 from conftest import small_warehouse
 
 from edge.__main__ import main
-from edge.staff_auth import pin_matches
+from edge.staff import pin_matches
 
 
 def _config(tmp_path: Path, warehouse: dict | None = None, extra: str = "") -> Path:
@@ -50,7 +50,7 @@ def test_bad_setups_are_one_line(
 
 def test_migrate_creates_the_schema(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["migrate", "--config", str(_config(tmp_path))]) == 0
-    assert "schema version 3" in capsys.readouterr().out
+    assert "schema version 4" in capsys.readouterr().out  # 0004 dropped the mirror tables
 
 
 def test_serve_refuses_to_start_without_an_api_key(

@@ -279,7 +279,7 @@ def test_device_error_goes_to_the_err_topic_of_its_kind() -> None:
 
 
 def test_state_changes_do_not_go_over_mqtt() -> None:
-    assert encode("wh", "demo", StateChanged("orders"), no_kind) is None
+    assert encode("wh", "demo", StateChanged(), no_kind) is None
 
 
 def test_an_effect_for_an_impossible_device_id_is_a_value_error() -> None:

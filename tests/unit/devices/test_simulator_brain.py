@@ -10,7 +10,7 @@ import biip
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from edge.devices.simulator import (
+from edge.devices.brain import (
     Press,
     ScannerBrain,
     Send,

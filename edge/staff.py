@@ -1,4 +1,4 @@
-"""People on HTTP: badge (+ PIN where configured) login, bearer tokens held in memory."""
+"""Staff: PIN hashes (pbkdf2, constant-time check) and the bearer tokens of people logged in."""
 
 from __future__ import annotations
 

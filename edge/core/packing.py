@@ -1,23 +1,23 @@
-"""Packing: order scan at a station, the suggested boxes, and the parcel weight check."""
+"""Packing: the order scan at a station, the suggested boxes, and the parcel weight check."""
 
 from __future__ import annotations
 
 import json
-import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from edge.messages import DeviceError, StateChanged, WeightMeasured
-from edge.model import DomainError, Item, Status, expected_weight, suggest_boxes, weight_passes
-
-if TYPE_CHECKING:
-    from edge.core import Ctx
-
-ORDER_CODE = re.compile(r"^ORD-(\d+)$")
-
-
-def order_code(order_id: int) -> str:
-    """The code printed on the pick list / tote label that a packer scans."""
-    return f"ORD-{order_id}"
+from edge.core.context import Ctx, set_status
+from edge.core.views import refresh_pack_queues, resend_view
+from edge.messages import DeviceError, Origin, ScanRead, WeightMeasured
+from edge.model import (
+    ORDER_CODE,
+    DomainError,
+    Item,
+    Status,
+    WeightExpectation,
+    expected_weight,
+    suggest_boxes,
+    weight_passes,
+)
 
 
 def _order_from_code(ctx: Ctx, code: str) -> dict[str, Any]:
@@ -31,14 +31,13 @@ def _order_from_code(ctx: Ctx, code: str) -> dict[str, Any]:
     return row
 
 
-def on_pack_scan(ctx: Ctx, sess: dict[str, Any], code: str) -> None:
-    from edge.core import set_status
-    from edge.picking import resend_view
-
+def on_pack_scan(ctx: Ctx, msg: ScanRead, sess: dict[str, Any], code: str) -> None:
+    """A packer scans an order: its parcels (boxes suggested) wait for the station's scale."""
     device = sess["device"]
-    station = ctx.cat.devices[device].station
+    station = ctx.cat.station_of(device)
     if station is None:
         raise DomainError("this scanner is not at a pack station")
+    who = msg.origin(sess["badge"])
     order = _order_from_code(ctx, code)
     oid = order["id"]
     status = order["status"]
@@ -49,10 +48,10 @@ def on_pack_scan(ctx: Ctx, sess: dict[str, Any], code: str) -> None:
     )
     if elsewhere is not None:
         # Two stations packing one order would weigh one box against the other's parcels.
-        who = ctx.cat.staff.get(elsewhere["badge"])
+        person = ctx.cat.staff.get(elsewhere["badge"])
         raise DomainError(
             f"order {oid} is being packed at {elsewhere['station']}"
-            f" by {who.name if who else elsewhere['badge']}",
+            f" by {person.name if person else elsewhere['badge']}",
             "in_use",
         )
     if status == Status.ON_HOLD and ctx.tx.value(
@@ -64,31 +63,23 @@ def on_pack_scan(ctx: Ctx, sess: dict[str, Any], code: str) -> None:
             " WHERE order_id = ? AND result = 'hold'",
             (oid,),
         )
-        set_status(ctx, oid, Status.PACKING, sess["badge"], device, "re-weigh")
+        set_status(ctx, oid, Status.PACKING, who, "re-weigh")
     elif status != Status.PACKING:
         raise DomainError(f"order {oid} is {status.replace('_', ' ')}, not waiting for packing")
     if not ctx.tx.value("SELECT count(*) FROM parcels WHERE order_id = ?", (oid,)):
-        _create_parcels(ctx, oid, station, sess["badge"], device)
+        _create_parcels(ctx, oid, station, who)
     ctx.tx.run(
         "UPDATE parcels SET station = ?, packer = ?, device = ? WHERE order_id = ?"
         " AND result = 'waiting'",
-        (station, sess["badge"], device, oid),
+        (station, who.actor, device, oid),
     )
     ctx.tx.run("UPDATE sessions SET stage = 'weight', order_id = ? WHERE device = ?", (oid, device))
-    ctx.emit(StateChanged("packing", str(oid)))
+    ctx.changed()
     resend_view(ctx, device)
-    refresh_queues(ctx)
+    refresh_pack_queues(ctx)
 
 
-def refresh_queues(ctx: Ctx) -> None:
-    """Stations waiting for an order show the queue as it is now (one was taken, or came)."""
-    from edge.picking import resend_view
-
-    for sess in ctx.tx.all("SELECT device FROM sessions WHERE role = 'packer' AND stage = 'order'"):
-        resend_view(ctx, sess["device"])
-
-
-def _create_parcels(ctx: Ctx, order_id: int, station: str, packer: str, device: str) -> None:
+def _create_parcels(ctx: Ctx, order_id: int, station: str, who: Origin) -> None:
     items: list[Item] = []
     for line in ctx.tx.all(
         "SELECT sku, picked FROM order_lines WHERE order_id = ? ORDER BY line_no", (order_id,)
@@ -117,16 +108,14 @@ def _create_parcels(ctx: Ctx, order_id: int, station: str, packer: str, device: 
                 exp.expected_g,
                 exp.tolerance_g,
                 exp.lightest_item_g,
-                packer,
-                device,
+                who.actor,
+                who.device,
             ),
         )
 
 
 def on_weight(ctx: Ctx, msg: WeightMeasured) -> None:
-    from edge.core import set_status
-    from edge.picking import resend_view
-
+    """The station's scale settled: the waiting parcel passes or the order goes on hold."""
     dev = ctx.cat.devices[msg.device_id]
     if dev.kind != "scale" or dev.station is None:
         raise DomainError(f"{msg.device_id} is not a pack-station scale", "unknown")
@@ -144,22 +133,20 @@ def on_weight(ctx: Ctx, msg: WeightMeasured) -> None:
     )
     if parcel is None:
         raise DomainError(f"order {oid} has no parcel waiting for its weight")
-    from edge.model import WeightExpectation
-
     exp = WeightExpectation(parcel["expected_g"], parcel["tolerance_g"], parcel["lightest_g"])
     ok = weight_passes(exp, msg.grams)
     ctx.tx.run(
         "UPDATE parcels SET measured_g = ?, result = ?, weighed_at = ?, scale = ? WHERE id = ?",
         (msg.grams, "pass" if ok else "hold", ctx.at, msg.device_id, parcel["id"]),
     )
-    packer = sess["badge"]
+    # The packer's decision, made on the scale.
+    who = msg.origin(sess["badge"])
     if not ok:
         set_status(
             ctx,
             oid,
             Status.ON_HOLD,
-            packer,
-            msg.device_id,
+            who,
             f"weight: parcel {parcel['n']} expected {exp.expected_g} g ± {exp.tolerance_g} g,"
             f" measured {msg.grams} g",
         )
@@ -177,70 +164,12 @@ def on_weight(ctx: Ctx, msg: WeightMeasured) -> None:
         "SELECT count(*) FROM parcels WHERE order_id = ? AND result IN ('waiting', 'hold')",
         (oid,),
     ):
-        set_status(ctx, oid, Status.READY_TO_SHIP, packer, msg.device_id, "weight ok")
+        set_status(ctx, oid, Status.READY_TO_SHIP, who, "weight ok")
         _back_to_queue(ctx, sess["device"])
     ctx.tx.run("UPDATE sessions SET order_id = ? WHERE device = ?", (oid, sess["device"]))
-    ctx.emit(StateChanged("packing", str(oid)))
+    ctx.changed()
     resend_view(ctx, sess["device"])
 
 
 def _back_to_queue(ctx: Ctx, device: str) -> None:
     ctx.tx.run("UPDATE sessions SET stage = 'order' WHERE device = ?", (device,))
-
-
-def parcel_views(ctx: Ctx, order_id: int) -> list[dict[str, Any]]:
-    rows = ctx.tx.all(
-        "SELECT id, n, box_type, expected_g, tolerance_g, lightest_g, measured_g, result"
-        " FROM parcels WHERE order_id = ? ORDER BY n",
-        (order_id,),
-    )
-    return [
-        {
-            "parcel_id": r["id"],
-            "n": r["n"],
-            "box": r["box_type"],
-            "expected_g": r["expected_g"],
-            "tolerance_g": r["tolerance_g"],
-            "measured_g": r["measured_g"],
-            "state": r["result"],
-            # The scale cannot see this item missing; its scan vouches for it.
-            "scale_blind_to_lightest_item": r["lightest_g"] <= r["tolerance_g"],
-        }
-        for r in rows
-    ]
-
-
-def view(ctx: Ctx, sess: dict[str, Any]) -> dict[str, Any]:
-    station = ctx.cat.devices[sess["device"]].station
-    if sess["stage"] == "weight" and sess["order_id"] is not None:
-        return {
-            "screen": "pack_weigh",
-            "expect": "weight",
-            "order_id": sess["order_id"],
-            "station": station,
-            "parcels": parcel_views(ctx, sess["order_id"]),
-            "message": "Pack into the suggested box and put it on the scale",
-        }
-    queue = ctx.tx.all(
-        "SELECT id FROM orders WHERE status = 'packing' AND id NOT IN"
-        " (SELECT order_id FROM sessions WHERE stage = 'weight' AND order_id IS NOT NULL)"
-        " ORDER BY cutoff_at, paid_at, id LIMIT 10"
-    )
-    out: dict[str, Any] = {
-        "screen": "pack_order",
-        "expect": "order",
-        "station": station,
-        "queue": [{"order_id": r["id"], "code": order_code(r["id"])} for r in queue],
-        "message": "Scan the order code on the tote",
-    }
-    last = sess["order_id"]
-    if last is not None:
-        order = ctx.tx.one("SELECT status, hold_reason FROM orders WHERE id = ?", (last,))
-        assert order is not None
-        out["last"] = {
-            "order_id": last,
-            "status": order["status"],
-            "hold_reason": order["hold_reason"],
-            "parcels": parcel_views(ctx, last),
-        }
-    return out

@@ -1,0 +1,161 @@
+"""The core's one entry point: dedupe, a message-type → handler table, refusals, dead letters."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from edge.catalog import Catalog, Catalogs
+from edge.core import (
+    feed,
+    inventory,
+    load,
+    orders,
+    packing,
+    picking,
+    presence,
+    scans,
+    sessions,
+    trips,
+)
+from edge.core.context import CoreConfig, Ctx, Reader, Tx
+from edge.core.views import resend_view
+from edge.messages import (
+    DEVICE_ERROR_CODES,
+    AckFeed,
+    AdjustStock,
+    CancelOrder,
+    DeadLetter,
+    DeviceError,
+    DeviceMessage,
+    Inbound,
+    IntakeOrder,
+    LightAck,
+    LightButton,
+    LoadWarehouse,
+    LogoutRequested,
+    NextRequested,
+    OverrideHold,
+    PresenceChanged,
+    QuantityConfirmed,
+    ResumePlanning,
+    ScanRead,
+    ShipOrder,
+    SkipRequested,
+    TripPlanned,
+    WeightMeasured,
+)
+from edge.model import DomainError
+
+
+def record_dead_letter(ctx: Ctx, msg: DeadLetter) -> None:
+    """Keep what could not be decoded, with the reason, and tell the device."""
+    ctx.tx.run(
+        "INSERT INTO dead_letters(at, device, msg_id, topic, payload, reason)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        (ctx.at, msg.device_id, msg.msg_id, msg.topic, msg.payload, msg.reason),
+    )
+    kind = msg.kind or ctx.cat.kind_of(msg.device_id)
+    if msg.device_id and kind:
+        ctx.emit(DeviceError(msg.device_id, kind, msg.msg_id, msg.reason, msg.code))
+    ctx.changed()
+
+
+# Every message the core accepts and the use case that applies it; a handler's return value
+# is the answer an HTTP caller gets.
+HANDLERS: dict[type[Any], Callable[[Ctx, Any], Any]] = {
+    ScanRead: scans.on_scan,
+    QuantityConfirmed: picking.on_quantity,
+    SkipRequested: picking.on_skip,
+    LightButton: picking.on_light_button,
+    LightAck: picking.on_light_ack,
+    NextRequested: trips.on_next,
+    TripPlanned: trips.on_trip_planned,
+    ResumePlanning: trips.resume_planning,
+    LogoutRequested: sessions.on_logout,
+    WeightMeasured: packing.on_weight,
+    PresenceChanged: presence.on_presence,
+    DeadLetter: record_dead_letter,
+    IntakeOrder: orders.intake,
+    CancelOrder: orders.cancel,
+    OverrideHold: orders.override_hold,
+    ShipOrder: orders.ship,
+    AdjustStock: inventory.adjust_stock,
+    AckFeed: feed.ack,
+    LoadWarehouse: load.load_warehouse,
+}
+
+
+class Core:
+    """Applies one message inside the runtime's transaction and returns its effects."""
+
+    def __init__(self, cfg: CoreConfig, catalogs: Catalogs | None = None) -> None:
+        self.cfg = cfg
+        self.catalogs = catalogs or Catalogs()
+
+    def handle(self, tx: Tx, msg: Inbound, now: datetime) -> Ctx:
+        """Apply one message; raises DomainError (the caller rolls back) when it is refused."""
+        handler = HANDLERS.get(type(msg))
+        if handler is None:
+            raise DomainError(f"unsupported message {type(msg).__name__}", "unknown")
+        if isinstance(msg, LoadWarehouse):
+            # The description being loaded is the warehouse this message works in.
+            ctx = Ctx(tx, self.catalogs.remember(Catalog(msg.description)), self.cfg, now)
+        else:
+            ctx = Ctx(tx, self.catalogs.require(tx), self.cfg, now)
+        if isinstance(msg, DeviceMessage):
+            if not _first_delivery(ctx, msg):
+                resend_view(ctx, msg.device_id)
+                ctx.result = "duplicate"
+                return ctx.finish()
+            presence.device_seen(ctx, msg.device_id)
+        ctx.result = handler(ctx, msg)
+        return ctx.finish()
+
+    def refused(self, tx: Tx, msg: Inbound, err: DomainError, now: datetime) -> Ctx:
+        """After a refusal rolled back: remember the message id and tell the device why."""
+        ctx = Ctx(tx, self.catalogs.require(tx), self.cfg, now)
+        if isinstance(msg, DeviceMessage):
+            _remember(ctx, msg, f"refused: {err}")
+            kind = ctx.cat.kind_of(msg.device_id)
+            if kind:
+                code = err.code if err.code in DEVICE_ERROR_CODES else "refused"
+                ctx.emit(DeviceError(msg.device_id, kind, msg.msg_id, str(err), code))
+            resend_view(ctx, msg.device_id, error=err)
+        return ctx.finish()
+
+    def failed(self, tx: Tx, msg: Inbound, exc: Exception, now: datetime) -> Ctx:
+        """A bug, not bad input, after it rolled back: keep the message, tell the device."""
+        ctx = Ctx(tx, self.catalogs.require(tx), self.cfg, now)
+        if isinstance(msg, DeviceMessage):
+            reason = f"internal error: {type(exc).__name__}"
+            ctx.tx.run(
+                "INSERT INTO dead_letters(at, device, msg_id, topic, payload, reason)"
+                " VALUES (?, ?, ?, '', ?, ?)",
+                (ctx.at, msg.device_id, msg.msg_id, repr(msg).encode(), reason),
+            )
+            _remember(ctx, msg, reason)
+            kind = ctx.cat.kind_of(msg.device_id)
+            if kind:
+                ctx.emit(DeviceError(msg.device_id, kind, msg.msg_id, reason, "internal"))
+            ctx.changed()
+        return ctx.finish()
+
+    def committed(self, tx: Reader) -> None:
+        """After a commit: the warehouse in force is what the store now holds."""
+        self.catalogs.refresh(tx)
+
+
+def _first_delivery(ctx: Ctx, msg: DeviceMessage) -> bool:
+    # QoS 1 redelivers: a (device, msg_id) seen before changes nothing.
+    return _remember(ctx, msg, "applied")
+
+
+def _remember(ctx: Ctx, msg: DeviceMessage, outcome: str) -> bool:
+    """Note a device message as seen (in the transaction that applies or refuses it)."""
+    inserted = ctx.tx.run(
+        "INSERT OR IGNORE INTO inbound_seen(device, msg_id, at, outcome) VALUES (?,?,?,?)",
+        (msg.device_id, msg.msg_id, ctx.at, outcome),
+    )
+    return inserted > 0

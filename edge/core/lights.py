@@ -1,0 +1,50 @@
+"""Pick-to-light: the desired state of every module (`lights`), lit and cleared by stop."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from edge.core.context import Ctx
+from edge.messages import LightOff, LightOn
+
+
+def light_on(ctx: Ctx, task: dict[str, Any], badge: str) -> None:
+    """Light the stop's bin with what is still to take, in the picker's colour."""
+    device = ctx.cat.light_of_bin.get(task["bin"])
+    if device is None:
+        return
+    busy = ctx.tx.one(
+        "SELECT task_id FROM lights WHERE device = ? AND slot = ?", (device, task["bin"])
+    )
+    if busy is not None and busy["task_id"] != task["id"]:
+        return  # another picker's stop holds this slot; this picker scans instead
+    cmd_id = ctx.new_id()
+    qty = task["qty"] - task["picked"]
+    color = ctx.cat.staff[badge].color if badge in ctx.cat.staff else "#ffffff"
+    ctx.tx.run(
+        "INSERT OR REPLACE INTO lights(device, slot, qty, color, cmd_id, task_id, sent_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (device, task["bin"], qty, color, cmd_id, task["id"], ctx.at),
+    )
+    ctx.emit(LightOn(device, task["bin"], qty, color, cmd_id))
+
+
+def light_off(ctx: Ctx, task_id: int) -> None:
+    row = ctx.tx.one("SELECT device, slot FROM lights WHERE task_id = ?", (task_id,))
+    if row is None:
+        return
+    ctx.tx.run("DELETE FROM lights WHERE task_id = ?", (task_id,))
+    ctx.emit(LightOff(row["device"], row["slot"], ctx.new_id()))
+
+
+def relight(ctx: Ctx, device: str) -> None:
+    """A controller that restarted shows nothing: send it every light that should be on."""
+    for row in ctx.tx.all("SELECT * FROM lights WHERE device = ?", (device,)):
+        ctx.emit(LightOn(device, row["slot"], row["qty"], row["color"], row["cmd_id"]))
+
+
+def acknowledged(ctx: Ctx, device: str, cmd_id: str) -> None:
+    """The module carried the command out."""
+    ctx.tx.run(
+        "UPDATE lights SET acked_at = ? WHERE device = ? AND cmd_id = ?", (ctx.at, device, cmd_id)
+    )

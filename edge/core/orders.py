@@ -1,0 +1,149 @@
+"""Order use cases: intake, cancel, a supervisor's hold override, carrier hand-over."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from edge.core import feed, stock, stops
+from edge.core.context import Ctx, order_status, set_status
+from edge.core.release import release_order
+from edge.core.trips import offer_work
+from edge.core.views import resend_view
+from edge.messages import CancelOrder, IntakeOrder, OverrideHold, ShipOrder
+from edge.model import DomainError, Status, cutoff_for
+
+
+def _request_hash(msg: IntakeOrder) -> str:
+    canonical = json.dumps(
+        {
+            "lines": [[line.sku, line.qty] for line in msg.lines],
+            "paid_at": msg.paid_at.isoformat(),
+            "cutoff_at": msg.cutoff_at.isoformat() if msg.cutoff_at else None,
+        },
+        sort_keys=True,
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def intake(ctx: Ctx, msg: IntakeOrder) -> dict[str, Any]:
+    """Create the order, or return the existing one for a retry of the same request."""
+    digest = _request_hash(msg)
+    existing = ctx.tx.one(
+        "SELECT id, request_hash FROM orders WHERE shop_order_id = ?", (msg.shop_order_id,)
+    )
+    if existing is not None:
+        if existing["request_hash"] != digest:
+            raise DomainError(
+                f"shop order {msg.shop_order_id!r} exists with other lines or times", "conflict"
+            )
+        return {"order_id": existing["id"], "created": False}
+    if not msg.lines:
+        raise DomainError("lines: an order needs at least one line", "invalid")
+    for i, line in enumerate(msg.lines):
+        if line.sku not in ctx.cat.skus:
+            raise DomainError(f"lines[{i}].sku: unknown SKU {line.sku!r}", "invalid")
+        if line.qty < 1:
+            raise DomainError(f"lines[{i}].qty: must be at least 1", "invalid")
+    cutoff = msg.cutoff_at or cutoff_for(msg.paid_at, ctx.cat.timezone, ctx.cat.cutoff)
+    who = msg.origin
+    order_id = ctx.tx.run(
+        "INSERT INTO orders(shop_order_id, status, paid_at, cutoff_at, created_at, updated_at,"
+        " request_hash, customer) VALUES (?, 'received', ?, ?, ?, ?, ?, ?)",
+        (
+            msg.shop_order_id,
+            msg.paid_at.isoformat(),
+            cutoff.isoformat(),
+            ctx.at,
+            ctx.at,
+            digest,
+            json.dumps(msg.customer),
+        ),
+    )
+    ctx.tx.many(
+        "INSERT INTO order_lines(order_id, line_no, sku, qty) VALUES (?, ?, ?, ?)",
+        [(order_id, n, line.sku, line.qty) for n, line in enumerate(msg.lines, start=1)],
+    )
+    ctx.tx.run(
+        "INSERT INTO order_events(order_id, from_status, to_status, reason, actor, device, at)"
+        " VALUES (?, NULL, 'received', 'intake', ?, ?, ?)",
+        (order_id, who.actor, who.device, ctx.at),
+    )
+    if release_order(ctx, order_id):
+        offer_work(ctx)
+    else:
+        set_status(ctx, order_id, Status.AWAITING_STOCK, who, "not enough stock")
+    ctx.changed()
+    return {"order_id": order_id, "created": True}
+
+
+def cancel(ctx: Ctx, msg: CancelOrder) -> None:
+    """The order stops here: stock reserved for its unpicked tasks goes back to the bins."""
+    order_status(ctx.tx, msg.order_id)  # exists, or not_found before anything changes
+    for t in ctx.tx.all(
+        "SELECT id, bin, sku, qty, picked FROM tasks WHERE order_id = ? AND status = 'open'",
+        (msg.order_id,),
+    ):
+        stock.unreserve(ctx, t["bin"], t["sku"], t["qty"] - t["picked"])
+        ctx.tx.run("UPDATE tasks SET status = 'cancelled' WHERE id = ?", (t["id"],))
+        stops.task_gone(ctx, t["id"])
+    set_status(ctx, msg.order_id, Status.CANCELLED, msg.origin, msg.reason)
+
+
+def override_hold(ctx: Ctx, msg: OverrideHold) -> None:
+    """A supervisor sends an order on from hold to where its work stands."""
+    if not msg.reason.strip():
+        raise DomainError("reason: an override needs a reason", "invalid")
+    status = order_status(ctx.tx, msg.order_id)
+    if status != Status.ON_HOLD:
+        raise DomainError(f"order {msg.order_id} is {status}, not on hold", "conflict")
+    open_tasks = ctx.tx.value(
+        "SELECT count(*) FROM tasks WHERE order_id = ? AND status = 'open'", (msg.order_id,)
+    )
+    parcels = ctx.tx.all("SELECT id, result FROM parcels WHERE order_id = ?", (msg.order_id,))
+    if open_tasks:
+        in_trip = ctx.tx.value(
+            "SELECT count(*) FROM tasks WHERE order_id = ? AND status = 'open'"
+            " AND trip_id IS NOT NULL",
+            (msg.order_id,),
+        )
+        target = Status.PICKING if in_trip else Status.RECEIVED
+    elif parcels and all(p["result"] in ("pass", "hold", "override") for p in parcels):
+        ctx.tx.run(
+            "UPDATE parcels SET result = 'override' WHERE order_id = ? AND result = 'hold'",
+            (msg.order_id,),
+        )
+        target = Status.READY_TO_SHIP
+    else:
+        target = Status.PACKING
+    set_status(ctx, msg.order_id, target, msg.origin, f"override: {msg.reason}")
+    # A pack station showing the held order shows it released.
+    for sess in ctx.tx.all("SELECT device FROM sessions WHERE order_id = ?", (msg.order_id,)):
+        resend_view(ctx, sess["device"])
+
+
+def ship(ctx: Ctx, msg: ShipOrder) -> None:
+    """Carrier hand-over; the feed record is appended in this same transaction."""
+    status = order_status(ctx.tx, msg.order_id)
+    if status != Status.READY_TO_SHIP:
+        raise DomainError(f"order {msg.order_id} is {status}, not ready to ship", "conflict")
+    if not msg.carrier.strip():
+        raise DomainError("carrier: required", "invalid")
+    parcels = {
+        p["id"] for p in ctx.tx.all("SELECT id FROM parcels WHERE order_id = ?", (msg.order_id,))
+    }
+    given = {p.parcel_id for p in msg.parcels}
+    if given != parcels:
+        raise DomainError(
+            f"parcels: give a tracking number for each parcel {sorted(parcels)}", "invalid"
+        )
+    for p in msg.parcels:
+        if not p.tracking.strip():
+            raise DomainError(f"parcels: parcel {p.parcel_id} needs a tracking number", "invalid")
+        ctx.tx.run(
+            "UPDATE parcels SET carrier = ?, tracking = ? WHERE id = ?",
+            (msg.carrier, p.tracking, p.parcel_id),
+        )
+    set_status(ctx, msg.order_id, Status.SHIPPED, msg.origin, f"handed to {msg.carrier}")
+    feed.append_shipment(ctx, msg.order_id)

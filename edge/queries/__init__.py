@@ -1,0 +1,158 @@
+"""The read side: every route, page, stream and the feed reads through `Queries`."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import asdict
+from datetime import datetime
+from typing import Any
+
+from edge.catalog import Catalog, Catalogs
+from edge.core.context import CoreConfig
+from edge.forecast import FORECAST_ORDERS, cutoff_forecast
+from edge.model import Status
+from edge.ports import Reader
+from edge.queries import feed, floor, orders, overview
+
+ReadFn = Callable[[], AbstractContextManager[Reader]]
+
+
+class Queries:
+    """Read models over consistent snapshots (WAL readers beside the one writer).
+
+    `version` is the writer's commit counter: a view read after noting it is at least that
+    new, which lets a screen fed both by answers and by pushes keep the newer one.
+    """
+
+    def __init__(
+        self,
+        read: ReadFn,
+        catalogs: Catalogs,
+        cfg: CoreConfig,
+        version: Callable[[], int] = lambda: 0,
+    ) -> None:
+        self._read = read
+        self.catalogs = catalogs
+        self.cfg = cfg
+        self._version = version
+        self._forecast_lock = threading.Lock()
+        self._forecast: tuple[float, list[dict[str, Any]]] = (float("-inf"), [])
+
+    @contextmanager
+    def snapshot(self) -> Iterator[tuple[Reader, Catalog]]:
+        """One read snapshot and the warehouse its data belongs to."""
+        with self._read() as tx:
+            yield tx, self.catalogs.require(tx)
+
+    def catalog(self) -> Catalog:
+        with self.snapshot() as (_, cat):
+            return cat
+
+    # --- orders and stock ---
+
+    def order(self, order_id: int) -> dict[str, Any]:
+        with self._read() as tx:
+            return orders.order_detail(tx, order_id)
+
+    def order_status(self, order_id: int) -> str | None:
+        with self._read() as tx:
+            return orders.order_status(tx, order_id)
+
+    def orders(self, status: Status | None, limit: int) -> dict[str, Any]:
+        with self._read() as tx:
+            return {
+                "counts": {k: v for k, v in orders.status_counts(tx).items() if v},
+                "orders": orders.order_list(tx, status, limit),
+            }
+
+    def stock(self, sku: str | None, bin_label: str | None, limit: int) -> list[dict[str, Any]]:
+        with self._read() as tx:
+            return orders.stock_rows(tx, sku, bin_label, limit)
+
+    def low_stock(self, below: int, limit: int) -> list[dict[str, Any]]:
+        with self._read() as tx:
+            return orders.low_stock(tx, below, limit)
+
+    def ready_to_ship(self, limit: int) -> dict[int, list[int]]:
+        with self._read() as tx:
+            return orders.ready_to_ship(tx, limit)
+
+    def at_risk(self, now: datetime, max_age_s: float = 0.0) -> list[dict[str, Any]]:
+        """The open orders due first, batched and routed as they will be picked: will each
+        make its cut-off? Routing takes a while, so a result up to max_age_s old is reused."""
+        with self._forecast_lock:
+            at, value = self._forecast
+            if time.monotonic() - at <= max_age_s:
+                return value
+            with self.snapshot() as (tx, cat):
+                open_orders, bins_of = orders.open_work(tx, FORECAST_ORDERS)
+                pickers = tx.value("SELECT count(*) FROM sessions WHERE role = 'picker'") or 0
+            found = cutoff_forecast(
+                cat,
+                open_orders,
+                bins_of,
+                now,
+                pickers,
+                self.cfg.walking_speed_dm_s,
+                self.cfg.seconds_per_pick,
+                self.cfg.totes_per_cart,
+            )
+            value = [asdict(f) for f in found]
+            self._forecast = (time.monotonic(), value)
+            return value
+
+    # --- the floor ---
+
+    def devices(self) -> list[dict[str, Any]]:
+        with self.snapshot() as (tx, cat):
+            return floor.devices(tx, cat)
+
+    def dead_letters(self, limit: int) -> list[dict[str, Any]]:
+        with self._read() as tx:
+            return floor.dead_letters(tx, limit)
+
+    def overview(self, now: datetime, viewer: str | None, forecast_age_s: float) -> dict[str, Any]:
+        late = [f for f in self.at_risk(now, forecast_age_s) if not f["makes_cutoff"]]
+        with self.snapshot() as (tx, cat):
+            return overview.overview(tx, cat, now, late, viewer)
+
+    def scanner_view(self, device: str) -> dict[str, Any]:
+        """A scanner's screen now, with the commit number it is at least as new as ("v")."""
+        version = self._version()  # noted before the read: a lower bound
+        with self.snapshot() as (tx, cat):
+            return {**floor.scanner_view(tx, cat, device), "v": version}
+
+    def badge_on(self, device: str) -> str | None:
+        with self._read() as tx:
+            return floor.badge_on(tx, device)
+
+    def first_outcome(self, device: str, msg_id: str) -> str:
+        with self._read() as tx:
+            return floor.first_outcome(tx, device, msg_id)
+
+    def trip_map(self, device: str) -> tuple[Catalog, str | None, list[str], list[str]]:
+        with self.snapshot() as (tx, cat):
+            return (cat, *floor.trip_map(tx, device))
+
+    def parcels_on_scales(self) -> list[dict[str, Any]]:
+        with self._read() as tx:
+            return floor.parcels_on_scales(tx)
+
+    # --- the cloud feed and the store ---
+
+    def feed_page(self, after: int, limit: int, consumer: str) -> dict[str, Any]:
+        with self._read() as tx:
+            return feed.page(tx, after, limit, consumer)
+
+    def feed_backlog(self, consumer: str | None) -> dict[str, Any]:
+        with self._read() as tx:
+            return feed.backlog(tx, consumer)
+
+    def database_health(self) -> dict[str, Any]:
+        with self._read() as tx:
+            integrity = tx.value("PRAGMA quick_check")
+            count = tx.value("SELECT count(*) FROM orders")
+        return {"ok": integrity == "ok", "database": integrity, "orders": count}

@@ -1,0 +1,9 @@
+"""The versioned API, /api/v1: one router per resource."""
+
+from fastapi import APIRouter
+
+from edge.web import devices, health, orders, people, stock, warehouse
+
+router = APIRouter(prefix="/api/v1")
+for resource in (people, orders, stock, warehouse, devices, health):
+    router.include_router(resource.router)

@@ -1,0 +1,41 @@
+"""One mapping from refusals to HTTP: a DomainError's code picks the status, the text names
+the field; an invalid request names its first bad field."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from edge.model import DomainError
+
+# Codes the core uses for refusals that are not plain "the state refuses it" (409).
+HTTP_STATUS = {"not_found": 404, "conflict": 409, "invalid": 422, "not_ready": 503}
+
+
+def status_of(err: DomainError) -> int:
+    return HTTP_STATUS.get(err.code, 409)
+
+
+async def _refused(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, DomainError)
+    return JSONResponse({"detail": str(exc)}, status_of(exc))
+
+
+async def _invalid(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    # Name the field first, in one line a client developer can act on.
+    errors = [
+        {
+            "field": ".".join(str(p) for p in e["loc"] if p != "body") or "body",
+            "problem": e["msg"],
+        }
+        for e in exc.errors()
+    ]
+    first = errors[0] if errors else {"field": "body", "problem": "invalid"}
+    return JSONResponse({"detail": f"{first['field']}: {first['problem']}", "errors": errors}, 422)
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(DomainError, _refused)
+    app.add_exception_handler(RequestValidationError, _invalid)

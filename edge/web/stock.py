@@ -1,0 +1,34 @@
+"""Stock per bin: reads, and a supervisor's count or receipt."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from edge import messages as m
+from edge.web.bodies import StockBody
+from edge.web.deps import KeyOrLogin, QueriesDep, ServiceDep, Supervisor, origin
+
+router = APIRouter(tags=["stock"])
+
+
+@router.get("/stock")
+def get_stock(
+    _: KeyOrLogin,
+    queries: QueriesDep,
+    sku: str | None = None,
+    bin: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=5000)] = 500,
+) -> dict[str, Any]:
+    """On hand, reserved and free per bin and SKU."""
+    return {"stock": queries.stock(sku, bin, limit)}
+
+
+@router.post("/stock")
+def set_stock(body: StockBody, who: Supervisor, service: ServiceDep) -> dict[str, Any]:
+    """A count or a receipt sets a bin's on-hand quantity; waiting orders are served."""
+    service.handle(
+        m.AdjustStock(origin(who.badge, who.device), body.bin, body.sku, body.on_hand, body.reason)
+    )
+    return {"stock": service.queries.stock(body.sku, body.bin, 500)}
