@@ -1,7 +1,7 @@
 """Fixtures for browser tests: Debian's Chromium against the real service and a real broker.
 
 The service runs as `python -m edge serve` on a free port with the demo warehouse, against a
-private Mosquitto started from the project's own config (tests/integration/broker.py).
+private Mosquitto started from the project's own config (tests/support/broker.py).
 Screenshots go to tmp_path; with UPDATE_SCREENSHOTS=1 the main screens are also written to
 docs/screenshots/ (that is how the README's pictures are made).
 """
@@ -10,13 +10,8 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
-import sqlite3
-import sys
-import time
 import uuid
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,24 +19,9 @@ import paho.mqtt.client as mqtt
 import pytest
 from paho.mqtt.enums import CallbackAPIVersion
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "integration"))
-
-from broker import Mosquitto, private_broker
-from service_process import SITE, ServiceProcess
-
-CHROMIUM = "/usr/bin/chromium"
-REPO = Path(__file__).resolve().parents[2]
-SCREENSHOTS = REPO / "docs" / "screenshots"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--autoplay-policy=no-user-gesture-required",
-]
+from tests.support.broker import Mosquitto, private_broker
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, LiveService
+from tests.support.service_process import SITE
 
 pytestmark = pytest.mark.browser
 
@@ -67,42 +47,6 @@ def mosquitto(tmp_path: Path) -> Iterator[Mosquitto]:
         yield broker
     finally:
         broker.stop()
-
-
-class LiveService(ServiceProcess):
-    """The running service plus what browser tests need around it."""
-
-    def order(self, *lines: tuple[str, int], cutoff_in_h: float = 3) -> int:
-        """A paid order through the shop API; returns its id."""
-        now = datetime.now(UTC)
-        body = {
-            "shop_order_id": f"WEB-{uuid.uuid4().hex[:8]}",
-            "lines": [{"sku": sku, "qty": qty} for sku, qty in lines],
-            "paid_at": now.isoformat(),
-            "cutoff_at": (now + timedelta(hours=cutoff_in_h)).isoformat(),
-        }
-        r = self.post("/api/v1/orders", body)
-        assert r.status_code == 201, r.text
-        return int(r.json()["id"])
-
-    def query(self, sql: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
-        """Read the service's database directly (read-only): what was really stored."""
-        conn = sqlite3.connect(f"file:{self.db_path}?mode=ro", uri=True, timeout=10)
-        conn.row_factory = sqlite3.Row
-        try:
-            return [dict(r) for r in conn.execute(sql, params)]
-        finally:
-            conn.close()
-
-    def wait_for(self, check: Callable[[], Any], timeout: float = 10.0) -> Any:
-        deadline = time.monotonic() + timeout
-        while True:
-            value = check()
-            if value:
-                return value
-            if time.monotonic() > deadline:
-                raise AssertionError(f"condition not met within {timeout} s")
-            time.sleep(0.05)
 
 
 @pytest.fixture
@@ -191,13 +135,3 @@ def handheld(chromium: Any) -> Iterator[Callable[..., Any]]:
     yield open_context
     for ctx in contexts:
         ctx.close()
-
-
-def screenshot(page: Any, name: str, tmp_path: Path) -> Path:
-    """Save a screenshot for the test's record; with UPDATE_SCREENSHOTS=1 also for the docs."""
-    path = tmp_path / f"{name}.png"
-    page.screenshot(path=str(path))
-    if os.environ.get("UPDATE_SCREENSHOTS") == "1":
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
-    return path

@@ -10,8 +10,8 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import LiveService, screenshot
-from test_handheld_picking import EAN, login, open_handheld, wedge
+
+from tests.support.browser import EAN, LiveService, login, open_handheld, screenshot, wedge
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(180)]
 

@@ -9,32 +9,10 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import LiveService, screenshot
 
-from edge.warehouse import demo_description_path, load_description
+from tests.support.browser import EAN, LiveService, login, open_handheld, screenshot, wedge
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(180)]
-
-DEMO = load_description(demo_description_path())
-EAN = {s.sku: s.gtins[0][1:] for s in DEMO.skus}  # what is printed on the item: EAN-13
-
-
-def wedge(page: Any, code: str) -> None:
-    """A trigger scanner: types into whatever has focus, then presses Enter."""
-    page.keyboard.type(code)
-    page.keyboard.press("Enter")
-
-
-def open_handheld(handheld: Any, service: LiveService, device: str, **kw: Any) -> Any:
-    page = handheld(**kw).new_page()
-    page.goto(f"{service.url}/handheld?device={device}")
-    page.wait_for_selector("body[data-screen=login]")
-    return page
-
-
-def login(page: Any, badge: str, screen: str = "stop") -> None:
-    wedge(page, badge)
-    page.wait_for_selector(f"body[data-screen={screen}]")
 
 
 def current(page: Any) -> dict[str, Any]:

@@ -11,14 +11,14 @@ from typing import Any
 
 import httpx
 import pytest
-from broker import Mosquitto
-from conftest import REPO, LiveService, screenshot
 from playwright.sync_api import expect
 
 from edge.demo import devices_from_description
 from edge.devices.simulator import SimOptions, Simulator
 from edge.model import Status
 from edge.warehouse import demo_description_path, load_description
+from tests.support.broker import Mosquitto
+from tests.support.browser import REPO, LiveService, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
 

@@ -6,7 +6,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from broker import Mosquitto, private_broker
+
+from tests.support.broker import Mosquitto, private_broker
 
 SERVICE_USER = "edge-service"
 

@@ -14,7 +14,6 @@ from typing import Any
 
 import paho.mqtt.client as mqtt
 import pytest
-from broker import Mosquitto
 from paho.mqtt.enums import CallbackAPIVersion, MQTTProtocolVersion
 from pydantic import SecretStr
 
@@ -42,6 +41,7 @@ from edge.messages import (
     WeightMeasured,
 )
 from edge.mqtt import MqttLink
+from tests.support.broker import Mosquitto
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(60)]
 

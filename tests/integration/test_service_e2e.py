@@ -15,13 +15,13 @@ from typing import Any
 
 import paho.mqtt.client as mqtt
 import pytest
-from broker import Mosquitto
 from paho.mqtt.enums import CallbackAPIVersion
-from service_process import SITE, ServiceProcess
 
 from edge.demo import devices_from_description
 from edge.devices.simulator import SimOptions, Simulator
 from edge.warehouse import demo_description_path, load_description
+from tests.support.broker import Mosquitto
+from tests.support.service_process import SITE, ServiceProcess
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(180)]
 

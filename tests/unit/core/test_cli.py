@@ -7,10 +7,10 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import small_warehouse
 
 from edge.__main__ import main
 from edge.staff import pin_matches
+from tests.support.harness import small_warehouse
 
 
 def _config(tmp_path: Path, warehouse: dict | None = None, extra: str = "") -> Path:

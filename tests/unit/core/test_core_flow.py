@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import GTIN, Harness
 
 from edge.messages import (
     AckFeed,
@@ -27,6 +26,7 @@ from edge.messages import (
 )
 from edge.model import DomainError
 from edge.planner import plan_trip
+from tests.support.harness import GTIN, Harness
 
 
 def test_intake_is_idempotent_by_shop_order_id(harness: Harness) -> None:

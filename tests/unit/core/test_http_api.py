@@ -6,10 +6,10 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from conftest import Harness, small_warehouse
 from fastapi.testclient import TestClient
 
 from edge.app import create_app
+from tests.support.harness import Harness, small_warehouse
 
 KEY = {"X-API-Key": "test-key"}
 ORDER = {

@@ -6,7 +6,6 @@ from datetime import UTC, datetime, time
 from pathlib import Path
 
 import pytest
-from conftest import small_warehouse
 
 from edge.barcodes import parse_item_code
 from edge.config import ConfigError, load_settings
@@ -22,6 +21,7 @@ from edge.model import (
     weight_passes,
 )
 from edge.warehouse import DescriptionError, load_description, parse_description
+from tests.support.harness import small_warehouse
 
 SMALL = Box("S", (300, 200, 120), 160, 5000)
 LARGE = Box("L", (600, 400, 300), 520, 20000)

@@ -7,10 +7,10 @@ import json
 from datetime import timedelta
 
 import pytest
-from conftest import Harness
 
 from edge.messages import AckFeed, ScanRead
 from edge.model import DomainError
+from tests.support.harness import Harness
 
 
 def test_a_batch_applies_each_message_on_its_own_and_acks_after_commit(harness: Harness) -> None:

@@ -7,7 +7,6 @@ from datetime import datetime, timedelta
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from routing_reference import layouts_with_labels, route_length
 
 from edge.routing import (
     OrderToPick,
@@ -19,6 +18,7 @@ from edge.routing import (
     trip_duration,
     work_order,
 )
+from tests.support.routing_reference import layouts_with_labels, route_length
 
 LAYOUT = RectLayout(aisles=8, blocks=1, bays_per_block=20, aisle_pitch_dm=30, bay_width_dm=10,
                     cross_aisle_width_dm=20)  # fmt: skip

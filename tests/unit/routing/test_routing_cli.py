@@ -7,12 +7,12 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from routing_reference import shared_instances
 
 from edge.routing import GraphLayout, RectLayout, plan_route
 from edge.routing.cli import main
 from edge.routing.rect_graph import graph_of_rect
 from edge.routing.svg import route_svg
+from tests.support.routing_reference import shared_instances
 
 LAYOUT = {
     "aisles": 6, "blocks": 2, "bays_per_block": 10, "aisle_pitch_dm": 30, "bay_width_dm": 12,

@@ -6,7 +6,6 @@ import itertools
 
 import pytest
 from hypothesis import given, settings
-from routing_reference import dist, layouts_with_labels, pick_point
 
 from edge.routing import (
     GraphLayout,
@@ -17,6 +16,7 @@ from edge.routing import (
     aisle_letters,
     parse_label,
 )
+from tests.support.routing_reference import dist, layouts_with_labels, pick_point
 
 EXAMPLE = {  # p-s1-0122 from the shared README, section 7
     "aisles": 8,

@@ -6,19 +6,19 @@ from typing import Any
 
 import pytest
 from hypothesis import given, settings
-from routing_reference import (
-    brute_force_optimum,
-    layouts_with_labels,
-    pick_point,
-    route_length,
-    shared_instances,
-)
 
 from edge.routing import GraphLayout, RectLayout, plan_route
 from edge.routing.baselines import label_sort_length, largest_gap_length, s_shape_length
 from edge.routing.held_karp import held_karp
 from edge.routing.local_search import heuristic_tour, tour_cost
 from edge.routing.rect_graph import graph_of_rect
+from tests.support.routing_reference import (
+    brute_force_optimum,
+    layouts_with_labels,
+    pick_point,
+    route_length,
+    shared_instances,
+)
 
 Case = tuple[dict[str, Any], list[str]]
 

@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from broker import Mosquitto, free_port
+
+from tests.support.broker import Mosquitto, free_port
 
 SITE = "demo"
 

@@ -1,0 +1,1 @@
+"""The project's tests: unit (real SQLite), integration (real Mosquitto), browser."""
