@@ -14,12 +14,11 @@ from typing import Any
 
 import httpx
 
-REPO = Path(__file__).resolve().parents[1]
 # The private broker is started exactly as the integration tests start it: one copy of how
 # the shipped config is moved into a temporary directory.
-sys.path.insert(0, str(REPO / "tests" / "integration"))
+from tests.support.broker import Mosquitto, find_binary, free_port
 
-from broker import Mosquitto, find_binary, free_port  # noqa: E402
+REPO = Path(__file__).resolve().parents[1]
 
 
 def cpu_seconds(pid: int) -> float:

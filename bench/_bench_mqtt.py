@@ -2,9 +2,10 @@
 
 # One thread drives every simulated device, so a 2-core box does not also spend its CPU on a
 # hundred paho network threads and the GIL handovers between them; timestamps are taken on
-# the thread that reads the socket.
+# the thread that reads the socket. The clock is time.monotonic(), the one DeviceClient stamps
+# received commands with, so send and receive times compare directly.
 #
-#   python bench/_bench_mqtt.py sink HOST PORT TOPIC_FILTER OUT_JSON REPLY_BYTES
+#   python -m bench._bench_mqtt sink HOST PORT TOPIC_FILTER OUT_JSON REPLY_BYTES
 #       (user and password in BENCH_SINK_USER / BENCH_SINK_PASSWORD)
 
 from __future__ import annotations
@@ -57,7 +58,7 @@ class Hub:
         self._blocked: set[mqtt.Client] = set()
         self._timers: list[tuple[float, int, Callable[[], None]]] = []
         self._seq = itertools.count()
-        self._last_misc = time.perf_counter()
+        self._last_misc = time.monotonic()
         self.pumps: list[Callable[[float], float]] = []  # called each turn; return next wake
         self.disconnects = 0
 
@@ -69,11 +70,11 @@ class Hub:
         self.clients.append(client)
         return client
 
-    def connect(self, client: mqtt.Client, host: str, port: int) -> None:
-        client.connect(host, port, keepalive=60)
+    def connect(self, client: mqtt.Client, host: str, port: int, keepalive: int = 60) -> None:
+        client.connect(host, port, keepalive=keepalive)
 
     def after(self, delay_s: float, fn: Callable[[], None]) -> None:
-        heapq.heappush(self._timers, (time.perf_counter() + delay_s, next(self._seq), fn))
+        heapq.heappush(self._timers, (time.monotonic() + delay_s, next(self._seq), fn))
 
     # --- socket callbacks ----------------------------------------------------------------
 
@@ -112,14 +113,14 @@ class Hub:
                     self.sel.modify(sock, _READ | _WRITE, client)
 
     def turn(self, max_wait: float) -> None:
-        now = time.perf_counter()
+        now = time.monotonic()
         wake = now + max_wait
         if self._timers:
             wake = min(wake, self._timers[0][0])
         for pump in self.pumps:
             wake = min(wake, pump(now))
         self._flush()
-        timeout = max(0.0, wake - time.perf_counter())
+        timeout = max(0.0, wake - time.monotonic())
         for key, mask in self.sel.select(timeout if self.clients else min(timeout, 0.01)):
             client: mqtt.Client = key.data
             if mask & _READ:
@@ -128,7 +129,7 @@ class Hub:
                     self.disconnects += 1
             if mask & _WRITE and client.socket() is not None:
                 client.loop_write()
-        now = time.perf_counter()
+        now = time.monotonic()
         while self._timers and self._timers[0][0] <= now:
             _, _, fn = heapq.heappop(self._timers)
             fn()
@@ -142,17 +143,17 @@ class Hub:
 
     def run(self, until: Callable[[], bool], timeout_s: float) -> bool:
         """Turn until `until()` holds (True) or the time is up (False)."""
-        deadline = time.perf_counter() + timeout_s
+        deadline = time.monotonic() + timeout_s
         while not until():
-            left = deadline - time.perf_counter()
+            left = deadline - time.monotonic()
             if left <= 0:
                 return False
             self.turn(min(left, 0.05))
         return True
 
     def run_for(self, seconds: float) -> None:
-        deadline = time.perf_counter() + seconds
-        while (left := deadline - time.perf_counter()) > 0:
+        deadline = time.monotonic() + seconds
+        while (left := deadline - time.monotonic()) > 0:
             self.turn(min(left, 0.05))
 
     def close(self) -> None:
@@ -223,5 +224,8 @@ def sink_main(argv: list[str]) -> int:
 if __name__ == "__main__":
     if len(sys.argv) == 7 and sys.argv[1] == "sink":
         sys.exit(sink_main(sys.argv[2:]))
-    print("usage: _bench_mqtt.py sink HOST PORT TOPIC_FILTER OUT_JSON REPLY_BYTES", file=sys.stderr)
+    print(
+        "usage: python -m bench._bench_mqtt sink HOST PORT TOPIC_FILTER OUT_JSON REPLY_BYTES",
+        file=sys.stderr,
+    )
     sys.exit(2)

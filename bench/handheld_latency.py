@@ -6,7 +6,7 @@ the page's own measurement (performance.now() from the submit handler to the ren
 Side by side in the same run: the same kind of scan posted from Python on a second handheld,
 the HTTP round trip without the browser. Results go to docs/benchmarks.md.
 
-    .venv/bin/python bench/handheld_latency.py [--scans 300] [--queued 40]
+    .venv/bin/python -m bench.handheld_latency [--scans 300] [--queued 40]
 """
 
 from __future__ import annotations
@@ -22,16 +22,12 @@ from typing import Any
 
 import httpx
 
+from bench._bench_docs import replace_section
+from edge.warehouse import demo_description_path, load_description
+from tests.support.broker import private_broker
+from tests.support.service_process import ServiceProcess
+
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "tests" / "integration"))
-sys.path.insert(0, str(REPO / "bench"))
-
-from _bench_docs import replace_section  # noqa: E402
-from broker import private_broker  # noqa: E402
-from service_process import ServiceProcess  # noqa: E402
-
-from edge.warehouse import demo_description_path, load_description  # noqa: E402
-
 CHROMIUM = "/usr/bin/chromium"
 EAN = {s.sku: s.gtins[0][1:] for s in load_description(demo_description_path()).skus}
 # Fast movers with one bin each (stocked up first): long pick lists, no waiting for stock.
@@ -109,7 +105,8 @@ def python_scans(url: str, scans: int) -> list[float]:
     client = httpx.Client(base_url=f"{url}/ui/handheld", timeout=10)
     auth = client.post("/login", json={"device": "handheld-2", "badge": "P-1008"}).json()
     headers = {"Authorization": f"Bearer {auth['token']}"}
-    view, out = auth["view"], []
+    view: dict[str, Any] = auth["view"]
+    out: list[float] = []
     for _ in range(20 * scans):  # bounded: a bench that cannot get work stops, it never spins
         if len(out) >= scans:
             break
@@ -160,7 +157,9 @@ def offline_drain(context: Any, page: Any, svc: ServiceProcess, queued: int) -> 
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.handheld_latency", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--scans", type=int, default=300)
     parser.add_argument("--queued", type=int, default=40)
     parser.add_argument("--no-docs", action="store_true", help="print only")
@@ -199,7 +198,7 @@ def main() -> int:
     body = [
         "## Handheld: scan to screen",
         "",
-        "`bench/handheld_latency.py`: the real service (demo warehouse, SQLite WAL with",
+        "`python -m bench.handheld_latency`: the real service (demo warehouse, SQLite WAL with",
         "`synchronous=FULL`, private Mosquitto) and Debian's Chromium at 360×640 on this box.",
         "A keyboard-wedge scan (typed code + Enter) until the page has rendered the answer's",
         "view, measured by the page itself; side by side, the same kind of scan posted by a",

@@ -1,6 +1,6 @@
 """Routing benchmark: route every shared instance, score it, compare with baselines and batching.
 
-    python bench/routing.py --instances ../shared/routing/instances.jsonl --out results.jsonl \
+    python -m bench.routing --instances ../shared/routing/instances.jsonl --out results.jsonl \
         [--docs docs]
 
 Writes one JSON line per instance in the shared results format (`id`, `route`, `ms`) and prints
@@ -13,20 +13,13 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
-import platform
 import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
-import fast_tsp
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from routing_report import plot_svg, write_docs_section
-
+from bench.routing_report import machine_note, plot_svg, write_docs_section
 from edge.routing import OrderToPick, RectLayout, plan_batches, plan_route
 from edge.routing.baselines import (
     label_sort_length,
@@ -36,17 +29,6 @@ from edge.routing.baselines import (
 from edge.routing.rect_graph import graph_of_rect
 
 SIZE_BUCKETS = [(1, 10), (11, 30), (31, 60), (61, 100), (101, 200), (201, 300)]
-
-
-def cpu_model() -> str:
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as info:
-            for line in info:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def pctl(values: list[float], q: float) -> float:
@@ -349,7 +331,9 @@ def build_report(
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.routing", description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument("--instances", required=True, type=Path)
     parser.add_argument("--out", required=True, type=Path, help="results JSONL to write")
     parser.add_argument("--totes", type=int, default=4)
@@ -389,14 +373,9 @@ def main(argv: list[str] | None = None) -> int:
         report += ["", f"Shared checker (`check.py`): `{last[0]}`"]
     print("\n".join(report))
     if args.docs is not None:
-        machine = (
-            f"{os.cpu_count()} cores ({cpu_model()}), "
-            f"{platform.system()}, Python {platform.python_version()}, "
-            f"fast-tsp {fast_tsp.__version__}"
-        )
         args.docs.mkdir(parents=True, exist_ok=True)
         (args.docs / "routing-bench.svg").write_text(plot_svg(rows, graph_rows), encoding="utf-8")
-        write_docs_section(args.docs / "benchmarks.md", report, machine)
+        write_docs_section(args.docs / "benchmarks.md", report, machine_note())
         print(f"updated {args.docs / 'benchmarks.md'} and {args.docs / 'routing-bench.svg'}")
     return 0 if not problems else 1
 

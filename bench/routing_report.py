@@ -1,20 +1,44 @@
-"""Report helpers for bench/routing.py: the docs section and a self-drawn SVG plot."""
+"""Report helpers for bench.routing: the machine, the docs section and a self-drawn SVG plot."""
 
 from __future__ import annotations
 
 import math
+import os
+import platform
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
-from _bench_docs import replace_section
+import fast_tsp
+
+from bench._bench_docs import replace_section
 
 SECTION = "## Routing"
 COMMAND = (
-    "python bench/routing.py --instances ../shared/routing/instances.jsonl --out results.jsonl "
+    "python -m bench.routing --instances ../shared/routing/instances.jsonl --out results.jsonl "
     "--docs docs\npython ../shared/routing/check.py ../shared/routing/instances.jsonl results.jsonl"
 )
 BLOCK_COLOURS = {1: "#1b9e77", 2: "#d95f02", 3: "#7570b3"}
+
+
+def cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as info:
+            for line in info:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def machine_note() -> str:
+    """Cores, CPU, OS, Python and the TSP solver's version, for the docs section."""
+    return (
+        f"{os.cpu_count()} cores ({cpu_model()}), "
+        f"{platform.system()}, Python {platform.python_version()}, "
+        f"fast-tsp {fast_tsp.__version__}"
+    )
 
 
 def write_docs_section(path: Path, report: list[str], machine: str) -> None:

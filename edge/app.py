@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import json
 import socket
 import threading
 import time
@@ -16,7 +15,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from cloud_sync.router import router as feed_router
-from edge.catalog import Catalogs
+from edge.catalog import Catalogs, description_digest
 from edge.config import Settings
 from edge.core.context import CoreConfig
 from edge.core.dispatch import Core
@@ -57,7 +56,9 @@ def build(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Servic
     runtime = Runtime(db, core, clock)
     planner = TripPlanner(runtime)
     effects = EffectRouter(catalogs)
-    runtime.sinks += [planner, effects]
+    # Effects before the planner: a planner not started plans inline, and the screens must
+    # see the message's own views before those of the plan it asked for.
+    runtime.sinks += [effects, planner]
     with db.read() as tx:
         catalogs.refresh(tx)  # the warehouse the store already holds, if any
     return Service(
@@ -83,9 +84,8 @@ def warehouse_from_settings(settings: Settings) -> WarehouseDescription:
 
 def ensure_warehouse(service: Service, desc: WarehouseDescription) -> bool:
     """Load the description when the store has none or another one; True if it loaded."""
-    with service.read() as tx:
-        stored = tx.value("SELECT value FROM meta WHERE key = 'warehouse'")
-    if stored is not None and json.loads(stored) == json.loads(desc.model_dump_json()):
+    stored = service.catalogs.current
+    if stored is not None and description_digest(stored.description) == description_digest(desc):
         return False
     service.handle(LoadWarehouse(Origin("system", datetime.now(UTC), "startup"), desc))
     return True

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import socket
 import threading
-from collections import deque
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
@@ -14,6 +13,7 @@ import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion, MQTTErrorCode, MQTTProtocolVersion
 from paho.mqtt.reasoncodes import ReasonCode
 
+from edge.acks import Delivery, OrderedAcks, bind_ack
 from edge.config import MqttConfig
 from edge.devices.codec import MAX_PAYLOAD_BYTES, DecodeError, decode, encode
 from edge.devices.schema import dumps
@@ -28,70 +28,6 @@ Submit = Callable[[Inbound, Callable[[], None]], None]
 # commands should not wait for PUBACK round trips.
 _MAX_INFLIGHT = 100
 _STOP_PUBLISH_TIMEOUT_S = 2.0
-
-
-class _Delivery:
-    """One received QoS 1 message waiting for its PUBACK."""
-
-    __slots__ = ("done", "generation", "mid", "qos", "send")
-
-    def __init__(self, mid: int, qos: int, generation: int) -> None:
-        self.mid = mid
-        self.qos = qos
-        self.generation = generation
-        self.done = False
-        self.send = True
-
-
-class _OrderedAcks:
-    """Sends PUBACKs in the order the messages arrived (MQTT 3.1.1 §4.6), whichever thread
-    completes them, and drops the acks of a connection that is gone.
-
-    paho's ``Client.ack(mid, qos)`` only queues a PUBACK packet for the network thread (a
-    deque append and a wake-up byte), so it may be called from the runtime's writer thread.
-    It does not check that the mid is still awaiting an ack: after a reconnect the broker
-    redelivers unacknowledged messages and may reuse a packet id for a different message, so
-    an ack left over from the old connection could acknowledge a message not yet committed.
-    Hence the generation check; the redelivered copy is deduplicated by msg_id and acked then.
-    """
-
-    def __init__(self, send: Callable[[int, int], object]) -> None:
-        self._send = send
-        self._lock = threading.Lock()
-        self._queue: deque[_Delivery] = deque()
-        self._generation = 0
-
-    def reset(self) -> None:
-        """The connection changed: forget every pending ack (the broker will redeliver)."""
-        with self._lock:
-            self._generation += 1
-            self._queue.clear()
-
-    def expect(self, mid: int, qos: int) -> _Delivery:
-        with self._lock:
-            delivery = _Delivery(mid, qos, self._generation)
-            self._queue.append(delivery)
-            return delivery
-
-    def complete(self, delivery: _Delivery, *, send: bool = True) -> None:
-        """Mark one delivery done; send every ack at the head of the queue that is done.
-
-        send=False leaves the message unacknowledged without blocking the acks behind it:
-        the broker redelivers it on the next session.
-        """
-        with self._lock:
-            if delivery.done or delivery.generation != self._generation:
-                return
-            delivery.done = True
-            delivery.send = send
-            while self._queue and self._queue[0].done:
-                head = self._queue.popleft()
-                if head.send:
-                    self._send(head.mid, head.qos)
-
-    def pending(self) -> int:
-        with self._lock:
-            return len(self._queue)
 
 
 class _UnreachableBroker(logging.Filter):
@@ -169,7 +105,7 @@ class MqttLink:
         client.on_disconnect = self._on_disconnect
         client.on_message = self._on_message
         self._client = client
-        self._acks = _OrderedAcks(client.ack)
+        self._acks = OrderedAcks(client.ack)
 
     # --- lifecycle -----------------------------------------------------------------------
 
@@ -271,7 +207,7 @@ class MqttLink:
                 # Bad credentials or not authorised: paho keeps retrying with backoff.
                 log.error("MQTT broker refused the connection: %s", reason_code)
                 return
-            # Acks from a previous connection must not reach this one (see _OrderedAcks).
+            # Acks from a previous connection must not reach this one (see OrderedAcks).
             self._acks.reset()
             log.info(
                 "MQTT connected to %s:%d as %s (session present: %s)",
@@ -339,10 +275,10 @@ class MqttLink:
         now = self._clock()
         self.received += 1
         ack: Callable[[], None] = _noop
-        delivery: _Delivery | None = None
+        delivery: Delivery | None = None
         if message.qos > 0:
             delivery = self._acks.expect(message.mid, message.qos)
-            ack = _bind_ack(self._acks, delivery)
+            ack = bind_ack(self._acks, delivery)
         try:
             topic = message.topic
         except UnicodeDecodeError:  # brokers refuse these; nothing to reply to
@@ -393,10 +329,3 @@ class MqttLink:
             log.exception("the runtime did not take a message; it stays unacknowledged")
             if delivery is not None:
                 self._acks.complete(delivery, send=False)
-
-
-def _bind_ack(acks: _OrderedAcks, delivery: _Delivery) -> Callable[[], None]:
-    def ack() -> None:
-        acks.complete(delivery)
-
-    return ack

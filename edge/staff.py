@@ -69,6 +69,15 @@ class StaffSessions:
         with self._lock:
             self._by_hash.pop(self._key(token), None)
 
+    def close_device(self, device: str, keep_badge: str) -> None:
+        """One person per scanner: someone else logged in on it, so other people's tokens
+        for it end (their streams and maps would show the new person's work)."""
+        with self._lock:
+            for key in [
+                k for k, s in self._by_hash.items() if s.device == device and s.badge != keep_badge
+            ]:
+                del self._by_hash[key]
+
     def close_for(self, badge: str, device: str) -> None:
         """The person logged out on this device: every token of theirs for it ends."""
         with self._lock:

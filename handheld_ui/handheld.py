@@ -101,6 +101,7 @@ def login(body: LoginBody, service: ServiceDep, queries: QueriesDep) -> dict[str
         service.handle(scan)
     except DomainError as err:
         raise DomainError(f"badge: {err}", err.code, err.details) from None
+    service.sessions.close_device(body.device, person.badge)
     token = service.sessions.open(person.badge, person.name, person.role, body.device)
     return {
         "token": token,
@@ -175,6 +176,7 @@ def override(
 @router.get("/map.svg")
 def trip_map(who: CurrentStaff, queries: QueriesDep) -> Response:
     """The small map of the current pick list: you are here, the next stop, the rest."""
+    _logged_in(queries, who)
     cat, last, ahead, done = queries.trip_map(who.device)
     svg = trip_map_svg(cat.layout, last, ahead, done)
     return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": "no-store"})
@@ -189,7 +191,9 @@ async def stream(
     hub: HubDep,
 ) -> StreamingResponse:
     """This scanner's whole view now and after every change; the station scale's live
-    weight at a pack station. A reconnect gets the current view: nothing to replay."""
+    weight at a pack station. A reconnect gets the current view: nothing to replay. The
+    stream ends with its token (logout, expiry, someone else logging in on the device)."""
+    _logged_in(queries, who)
     device = who.device
     station = queries.catalog().station_of(device)
     sub = Subscriber(asyncio.get_running_loop(), device, station)
@@ -205,6 +209,8 @@ async def stream(
                     yield b": heartbeat\n\n"
                     continue
                 items, _ = sub.take()
+                if service.sessions.get(token) is None:
+                    return  # what woke the stream may already be the next person's screen
                 if "view" in items:
                     yield sse("view", _without_error(items["view"]))
                 if "weight" in items:

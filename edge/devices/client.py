@@ -66,6 +66,9 @@ class DeviceClient:
         self.connected = threading.Event()
         self._status_extra = dict(status or {})
         self._subscribe_mid: int | None = None
+        self._extra_filters: list[str] = []  # subscribe(): renewed on every connect
+        self._subacks: dict[int, bool] = {}  # SUBACKs of extra filters: mid -> granted
+        self._subacked = threading.Condition()
         client = mqtt.Client(
             CallbackAPIVersion.VERSION2,
             client_id=device_id,
@@ -119,6 +122,20 @@ class DeviceClient:
         self.client.loop_stop()
         self.connected.clear()
 
+    def subscribe(self, topic_filter: str, timeout: float) -> bool:
+        """Also read `topic_filter` at QoS 1, now and after every reconnect (a device may
+        watch the service's presence, `service_status_topic`). Its messages go to on_command
+        (on_error for an `err` topic). True once the broker granted it (SUBACK) in time.
+        Blocks: never call it from a callback (it runs on the thread that reads the SUBACK)."""
+        self._extra_filters.append(topic_filter)
+        result, mid = self.client.subscribe(topic_filter, qos=1)
+        if result != MQTTErrorCode.MQTT_ERR_SUCCESS or mid is None:
+            return False  # not connected now: the next connect subscribes it
+        with self._subacked:
+            if not self._subacked.wait_for(lambda: mid in self._subacks, timeout):
+                return False
+            return self._subacks.pop(mid)
+
     # --- outbound ------------------------------------------------------------------------
 
     def send(
@@ -149,6 +166,10 @@ class DeviceClient:
             result, mid = client.subscribe([(f, 1) for f in self.filters])
             if result == MQTTErrorCode.MQTT_ERR_SUCCESS:
                 self._subscribe_mid = mid
+            if self._extra_filters:  # apart, so that a refused one cannot keep us unready
+                with self._subacked:
+                    self._subacks.clear()  # packet ids of an old connection mean nothing now
+                client.subscribe([(f, 1) for f in self._extra_filters])
             self.publish_status(True)
         except Exception:
             log.exception("%s: on_connect failed", self.id)
@@ -166,6 +187,10 @@ class DeviceClient:
                     self.on_ready()
                 except Exception:
                     log.exception("%s: on_ready failed", self.id)
+        else:  # an extra filter's (see subscribe)
+            with self._subacked:
+                self._subacks[mid] = not any(rc.is_failure for rc in reason_codes)
+                self._subacked.notify_all()
 
     def _on_disconnect(
         self, client: mqtt.Client, userdata: Any, flags: Any, reason_code: ReasonCode, props: Any

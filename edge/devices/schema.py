@@ -10,9 +10,6 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 # A device payload larger than this is refused before it is parsed (a scan is ~100 bytes).
 MAX_PAYLOAD_BYTES = 16 * 1024
 
-# The codes a device may receive on its err topic.
-ERROR_CODES = ("malformed", "unknown", "refused", "internal")
-
 
 class DecodeError(Exception):
     """An inbound device message that cannot be decoded, with whatever could be read of it."""
@@ -31,7 +28,7 @@ class DecodeError(Exception):
         self.device_id = device_id
         self.msg_id = msg_id
         self.kind = kind
-        self.code = code  # "malformed" or "unknown" (an unknown type or kind)
+        self.code = code  # "malformed" or "unknown" (of edge.messages.DEVICE_ERROR_CODES)
 
     def __str__(self) -> str:
         return self.reason

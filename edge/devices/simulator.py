@@ -1,24 +1,16 @@
-"""Simulated scanners, scales and pick-to-light controllers as real MQTT clients (paho)."""
+"""Simulated scanners, scales and pick-to-light controllers, each a DeviceClient on the broker."""
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import heapq
 import itertools
-import json
 import logging
 import random
 import threading
 import time
-import uuid
 from collections.abc import Callable, Mapping, Sequence
-from datetime import UTC, datetime
 from typing import Any
-
-import paho.mqtt.client as mqtt
-from paho.mqtt.enums import CallbackAPIVersion, MQTTProtocolVersion
-from paho.mqtt.reasoncodes import ReasonCode
 
 from edge.devices.brain import (
     Action,
@@ -33,20 +25,15 @@ from edge.devices.brain import (
     as_int,
     as_str,
 )
-from edge.devices.topics import (
-    KINDS,
-    device_subscriptions,
-    evt_topic,
-    status_topic,
-    valid_device_id,
-)
+from edge.devices.client import DeviceClient
+from edge.devices.topics import KINDS, valid_device_id
 
 __all__ = ["SimDevice", "SimOptions", "SimStats", "Simulator"]
 
 log = logging.getLogger(__name__)
 
 
-# --- the machinery: one paho client per device, one scheduler thread for all -----------------
+# --- the machinery: one DeviceClient per device, one scheduler thread for all ---------------
 
 
 class _Scheduler:
@@ -100,97 +87,50 @@ class _Counters:
         self.commands_received = 0
 
 
-class _SimClient:
-    """One device's MQTT client: its own user, retained status and Last Will, own topics."""
+class _SimulatedDevice:
+    """One simulated device: its contract connection (DeviceClient) and what it does."""
 
     def __init__(self, sim: Simulator, device: SimDevice) -> None:
         self.sim = sim
         self.device = device
-        self.connected = threading.Event()
         self.lock = threading.Lock()
-        root, site = sim.root, sim.site
-        self.evt = evt_topic(root, site, device.kind, device.id)
-        self.status = status_topic(root, site, device.kind, device.id)
-        self.filters = device_subscriptions(root, site, device.kind, device.id)
-        client = mqtt.Client(
-            CallbackAPIVersion.VERSION2,
-            client_id=device.id,
-            clean_session=True,  # the service re-sends the desired state when we come back
-            protocol=MQTTProtocolVersion.MQTTv311,
+        self.link = DeviceClient(
+            sim.host,
+            sim.port,
+            sim.root,
+            sim.site,
+            device.kind,
+            device.id,
+            sim.password_for(device.id),
+            keepalive_s=sim.options.keepalive_s,
+            status={"kind": device.kind, "sim": True},
+            on_command=self._command,
+            on_error=self._error,
+            on_ready=self.on_ready,
         )
-        password = sim.password_for(device.id)
-        client.username_pw_set(device.id, password)
-        client.will_set(self.status, _dumps({"online": False}), qos=1, retain=True)
-        client.reconnect_delay_set(min_delay=1, max_delay=5)
-        client.on_connect = self._on_connect
-        client.on_disconnect = self._on_disconnect
-        client.on_message = self._on_message
-        self.client = client
 
-    def start(self) -> None:
-        self.client.connect_async(self.sim.host, self.sim.port, self.sim.options.keepalive_s)
-        self.client.loop_start()
-
-    def say_offline(self) -> mqtt.MQTTMessageInfo | None:
-        if not self.connected.is_set():
-            return None
-        return self.client.publish(self.status, _dumps({"online": False}), qos=1, retain=True)
-
-    def stop(self, offline: mqtt.MQTTMessageInfo | None, deadline: float) -> None:
-        if offline is not None:
-            with contextlib.suppress(RuntimeError, ValueError):  # not sent: the will covers it
-                offline.wait_for_publish(max(0.0, deadline - time.monotonic()))
-        self.client.loop_stop()  # first, so the DISCONNECT is written from here (see MqttLink)
-        self.client.disconnect()
-        self.connected.clear()
+    @property
+    def connected(self) -> threading.Event:
+        """Set once subscribed (SUBACK): a view sent from then on reaches this device."""
+        return self.link.connected
 
     def send(self, type_: str, fields: Mapping[str, Any]) -> None:
         # A fresh msg_id per event; a resend of the same event would reuse it.
-        body = {"msg_id": uuid.uuid4().hex, "type": type_, "ts": _now_iso(), **fields}
-        self.client.publish(self.evt, _dumps(body), qos=1)
+        self.link.send(type_, fields)
         with self.sim.counters.lock:
             self.sim.counters.events_sent += 1
 
-    def _on_connect(
-        self, client: mqtt.Client, userdata: Any, flags: Any, reason_code: ReasonCode, props: Any
-    ) -> None:
-        try:
-            if reason_code.is_failure:
-                log.warning("%s: broker refused the connection: %s", self.device.id, reason_code)
-                return
-            client.subscribe([(f, 1) for f in self.filters])
-            client.publish(self.status, self._online_status(), qos=1, retain=True)
-            self.connected.set()
-            self.on_connected()
-        except Exception:
-            log.exception("%s: on_connect failed", self.device.id)
+    def _command(self, topic: str, data: Any, received: float) -> None:
+        if isinstance(data, dict):
+            self.on_command(data)
 
-    def _on_disconnect(
-        self, client: mqtt.Client, userdata: Any, flags: Any, reason_code: ReasonCode, props: Any
-    ) -> None:
-        self.connected.clear()
+    def _error(self, topic: str, data: Any, received: float) -> None:
+        with self.sim.counters.lock:
+            self.sim.counters.errors_received += 1
+        log.info("%s: error reply: %s", self.device.id, data)
+        self.on_error(data)
 
-    def _on_message(self, client: mqtt.Client, userdata: Any, message: mqtt.MQTTMessage) -> None:
-        try:
-            data = json.loads(message.payload)
-        except ValueError:
-            log.warning("%s: payload on %s is not JSON", self.device.id, message.topic)
-            return
-        try:
-            if message.topic.endswith("/err"):
-                with self.sim.counters.lock:
-                    self.sim.counters.errors_received += 1
-                log.info("%s: error reply: %s", self.device.id, data)
-                self.on_error(data)
-            elif isinstance(data, dict):
-                self.on_command(data)
-        except Exception:
-            log.exception("%s: could not handle %s", self.device.id, message.topic)
-
-    def _online_status(self) -> bytes:
-        return _dumps({"online": True, "kind": self.device.kind, "sim": True})
-
-    def on_connected(self) -> None:
+    def on_ready(self) -> None:
         return None
 
     def on_command(self, data: dict[str, Any]) -> None:
@@ -200,13 +140,14 @@ class _SimClient:
         return None
 
 
-class _Scanner(_SimClient):
+class _Scanner(_SimulatedDevice):
     def __init__(self, sim: Simulator, device: SimDevice, brain: ScannerBrain) -> None:
         super().__init__(sim, device)
         self.brain = brain
         self.seq = 0  # bumped per view: a scheduled action for an older view is dropped
 
-    def on_connected(self) -> None:
+    def on_ready(self) -> None:
+        # Only once subscribed: a view sent now arrives, so "no view yet" means no view.
         with self.lock:
             seq = self.seq
         if seq == 0:
@@ -259,13 +200,13 @@ class _Scanner(_SimClient):
                 scale.weigh(action.readings)
 
 
-class _Scale(_SimClient):
+class _Scale(_SimulatedDevice):
     def weigh(self, readings: Sequence[tuple[int, bool]]) -> None:
         for grams, stable in readings:
             self.send("weight", {"grams": grams, "stable": stable})
 
 
-class _Shelf(_SimClient):
+class _Shelf(_SimulatedDevice):
     """A pick-to-light controller: carries out and acks every command, tracks lit slots."""
 
     def __init__(self, sim: Simulator, device: SimDevice) -> None:
@@ -299,14 +240,6 @@ class _Shelf(_SimClient):
         self.send("button", {"slot": slot, "qty": qty})
 
 
-def _dumps(obj: Any) -> bytes:
-    return json.dumps(obj, separators=(",", ":")).encode("utf-8")
-
-
-def _now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds")
-
-
 class Simulator:
     """A set of simulated devices on one broker, driven by the views the service sends."""
 
@@ -332,12 +265,12 @@ class Simulator:
                 raise ValueError(f"invalid device id {device.id!r}")
         shelves = frozenset(d.id for d in devices if d.kind == "shelf")
         stations = frozenset(d.station for d in devices if d.kind == "scale" and d.station)
-        self._clients: dict[str, _SimClient] = {}
+        self._clients: dict[str, _SimulatedDevice] = {}
         self._scales: dict[str, _Scale] = {}
         self._brains: list[ScannerBrain] = []
         for device in devices:
             seed = None if self.options.seed is None else f"{self.options.seed}:{device.id}"
-            client: _SimClient
+            client: _SimulatedDevice
             if device.kind == "scanner":
                 brain = ScannerBrain(device, self.options, random.Random(seed), shelves, stations)
                 self._brains.append(brain)
@@ -358,7 +291,7 @@ class Simulator:
         self._started = True
         self.scheduler.start()
         for client in self._clients.values():
-            client.start()
+            client.link.start()
 
     def stop(self) -> None:
         """Each device says offline (retained) and disconnects cleanly."""
@@ -368,12 +301,12 @@ class Simulator:
         self.scheduler.stop()
         # Every device says offline at once, then all wait on one shared deadline: a broker
         # that is slow to acknowledge costs one second in all, not one per device.
-        offline = {name: client.say_offline() for name, client in self._clients.items()}
+        offline = {name: client.link.say_offline() for name, client in self._clients.items()}
         deadline = time.monotonic() + 1.0
 
-        def stop_one(name: str, client: _SimClient) -> None:
+        def stop_one(name: str, client: _SimulatedDevice) -> None:
             try:
-                client.stop(offline[name], deadline)
+                client.link.stop(offline[name], deadline)
             except Exception:
                 log.exception("%s: stop failed", client.device.id)
 
@@ -389,6 +322,7 @@ class Simulator:
             t.join(timeout=5)
 
     def wait_connected(self, timeout: float) -> bool:
+        """True once every device is subscribed (SUBACK): nothing sent to them is lost."""
         deadline = time.monotonic() + timeout
         for client in self._clients.values():
             if not client.connected.wait(max(0.0, deadline - time.monotonic())):

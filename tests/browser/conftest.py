@@ -8,20 +8,15 @@ docs/screenshots/ (that is how the README's pictures are made).
 
 from __future__ import annotations
 
-import contextlib
-import json
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import paho.mqtt.client as mqtt
 import pytest
-from paho.mqtt.enums import CallbackAPIVersion
 
 from tests.support.broker import Mosquitto, private_broker
 from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, LiveService
-from tests.support.service_process import SITE
+from tests.support.device import TestDevice
 
 pytestmark = pytest.mark.browser
 
@@ -59,52 +54,18 @@ def service(mosquitto: Mosquitto, tmp_path: Path) -> Iterator[LiveService]:
         svc.stop()
 
 
-class Device:
-    """A simulated MQTT device (a scale, a scanner): its own broker user, retained presence
-    and Last Will, exactly as the device contract (docs/mqtt.md) says."""
-
-    def __init__(self, broker: Mosquitto, kind: str, device_id: str) -> None:
-        self.kind, self.id = kind, device_id
-        password = broker.add_user(device_id)
-        self.base = f"wh/{SITE}/{kind}/{device_id}"
-        self.client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=f"sim-{device_id}")
-        self.client.username_pw_set(device_id, password)
-        self.client.will_set(f"{self.base}/status", json.dumps({"online": False}), 1, True)
-        self.client.connect(broker.host, broker.port)
-        self.client.loop_start()
-        self.status(online=True)
-
-    def status(self, *, online: bool) -> None:
-        self.client.publish(f"{self.base}/status", json.dumps({"online": online}), 1, True)
-
-    def send(self, type_: str, **fields: Any) -> None:
-        body = {"msg_id": uuid.uuid4().hex, "type": type_, **fields}
-        self.client.publish(f"{self.base}/evt", json.dumps(body), 1).wait_for_publish(5)
-
-    def drop(self) -> None:
-        """The device dies without a goodbye: the broker publishes its Last Will."""
-        sock = self.client.socket()
-        if sock is not None:
-            sock.close()
-        self.client.loop_stop()
-
-    def close(self) -> None:
-        self.client.loop_stop()
-        self.client.disconnect()
-
-
 @pytest.fixture
-def devices(mosquitto: Mosquitto) -> Iterator[Callable[[str, str], Device]]:
-    made: list[Device] = []
+def devices(mosquitto: Mosquitto) -> Iterator[Callable[[str, str], TestDevice]]:
+    """Real MQTT devices of the demo site (a scale, a scanner): devices(kind, device_id)."""
+    made: list[TestDevice] = []
 
-    def make(kind: str, device_id: str) -> Device:
-        made.append(Device(mosquitto, kind, device_id))
+    def make(kind: str, device_id: str) -> TestDevice:
+        made.append(TestDevice(mosquitto, kind, device_id))
         return made[-1]
 
     yield make
     for device in made:
-        with contextlib.suppress(Exception):  # a dropped device has no connection
-            device.close()
+        device.close()  # a dropped one has nothing to close
 
 
 @pytest.fixture(scope="session")

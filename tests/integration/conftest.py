@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.broker import Mosquitto, private_broker
+from tests.support.link import LinkFactory, unique
 
 SERVICE_USER = "edge-service"
 
@@ -25,3 +26,17 @@ def mosquitto(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Mosquitto]:
         yield broker
     finally:
         broker.stop()
+
+
+@pytest.fixture
+def links(mosquitto: Mosquitto) -> Iterator[LinkFactory]:
+    factory = LinkFactory(mosquitto)
+    yield factory
+    for link in factory.links:
+        link.stop()
+
+
+@pytest.fixture
+def site() -> str:
+    # One site per test keeps retained statuses and queued messages of other tests away.
+    return unique("t")

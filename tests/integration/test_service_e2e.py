@@ -4,9 +4,7 @@ and kill -9 in the middle of a stream of scans."""
 from __future__ import annotations
 
 import json
-import queue
 import sqlite3
-import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -21,6 +19,7 @@ from edge.demo import devices_from_description
 from edge.devices.simulator import SimOptions, Simulator
 from edge.warehouse import demo_description_path, load_description
 from tests.support.broker import Mosquitto
+from tests.support.device import TestDevice
 from tests.support.service_process import SITE, ServiceProcess
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(180)]
@@ -40,60 +39,11 @@ def service(mosquitto: Mosquitto, tmp_path: Path) -> Iterator[ServiceProcess]:
         svc.stop()
 
 
-class Device:
-    """A raw MQTT device client: publishes evt with msg ids, collects cmd and err."""
-
-    def __init__(self, broker: Mosquitto, device_id: str, kind: str) -> None:
-        self.id, self.kind = device_id, kind
-        self.base = f"wh/{SITE}/{kind}/{device_id}"
-        self.inbox: queue.Queue[tuple[str, dict[str, Any]]] = queue.Queue()
-        self.client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=device_id)
-        self.client.username_pw_set(device_id, broker.password_for(device_id))
-        self.client.on_message = lambda c, u, m: self.inbox.put(
-            (m.topic.rsplit("/", 1)[-1], json.loads(m.payload))
-        )
-        subscribed = threading.Event()
-        self.client.on_subscribe = lambda *a: subscribed.set()
-        self.client.connect(broker.host, broker.port)
-        self.client.loop_start()
-        self.client.subscribe([(f"{self.base}/cmd", 1), (f"{self.base}/err", 1)])
-        assert subscribed.wait(5)
-
-    def send(self, payload: dict[str, Any] | bytes, topic: str | None = None) -> str:
-        msg_id = uuid.uuid4().hex
-        if isinstance(payload, dict):
-            payload = json.dumps({"msg_id": msg_id, **payload}).encode()
-        info = self.client.publish(topic or f"{self.base}/evt", payload, qos=1)
-        info.wait_for_publish(5)
-        return msg_id
-
-    def next(self, channel: str, timeout: float = 10.0) -> dict[str, Any]:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                got_channel, body = self.inbox.get(timeout=0.2)
-            except queue.Empty:
-                continue
-            if got_channel == channel:
-                return body
-        raise AssertionError(f"{self.id}: nothing on {channel} within {timeout}s")
-
-    def view(self, timeout: float = 10.0) -> dict[str, Any]:
-        """The next screen, past the brief 'planning' one while a trip is being routed."""
-        while True:
-            body = self.next("cmd", timeout)
-            if body.get("screen") != "planning":
-                return body
-
-    def drain(self) -> list[tuple[str, dict[str, Any]]]:
-        out = []
-        while not self.inbox.empty():
-            out.append(self.inbox.get_nowait())
-        return out
-
-    def close(self) -> None:
-        self.client.loop_stop()
-        self.client.disconnect()
+def scanner(broker: Mosquitto, device_id: str) -> TestDevice:
+    """A scanner that came online, past the screen the service sends it for that (login)."""
+    dev = TestDevice(broker, "scanner", device_id)
+    dev.view()
+    return dev
 
 
 def wait_for(predicate: Any, timeout: float = 60.0, what: str = "condition") -> Any:
@@ -170,30 +120,30 @@ def test_duplicate_scan_changes_nothing_and_malformed_is_dead_lettered(
             "lines": [{"sku": "SKU-0002", "qty": 2}],
         },
     )
-    dev = Device(mosquitto, "scanner-02", "scanner")
+    dev = scanner(mosquitto, "scanner-02")
     try:
-        dev.send({"type": "scan", "code": "P-1002"})
+        dev.send("scan", code="P-1002")
         view = dev.view()
         assert view["screen"] == "stop", view
         stop = view["stop"]
-        dev.send({"type": "scan", "code": stop["bin"]})
+        dev.send("scan", code=stop["bin"])
         assert dev.next("cmd")["expect"] == "item"
         payload = json.dumps({"msg_id": "dup-1", "type": "scan", "code": stop["gtins"][0]})
         for _ in range(2):  # the same message twice, as a QoS 1 redelivery would
-            dev.client.publish(f"{dev.base}/evt", payload, qos=1).wait_for_publish(5)
+            dev.publish(dev.evt_topic, payload.encode())
         first = dev.next("cmd")
         assert first["expect"] == "qty" and first["stop"]["picked"] == 1  # one unit taken
         again = dev.next("cmd")  # the duplicate re-sends the view only: no second unit
         assert again["expect"] == "qty" and again["stop"]["picked"] == 1
         time.sleep(0.3)
-        assert [c for c, _ in dev.drain() if c == "err"] == []
+        assert [t for t, _ in dev.drain() if t.endswith("/err")] == []
         # Malformed: dead-lettered with the reason, answered on err, service keeps going.
-        dev.send(b'{"msg_id": "bad-1", "type": "scan", "code": ')
+        dev.publish(dev.evt_topic, b'{"msg_id": "bad-1", "type": "scan", "code": ')
         err = dev.next("err")
         assert err["code"] == "malformed" and "JSON" in err["reason"]
         letters = service.get("/api/v1/dead-letters")["dead_letters"]
         assert letters[0]["device"] == "scanner-02" and "JSON" in letters[0]["reason"]
-        dev.send({"type": "confirm", "qty": 1})  # the second unit, confirmed
+        dev.send("confirm", qty=1)  # the second unit, confirmed
         assert dev.view()["screen"] in ("stop", "trip_done")
         picks = service.get("/api/v1/orders", status="packing")["orders"]
         assert [o["shop_order_id"] for o in picks] == ["E2E-2"]
@@ -204,11 +154,12 @@ def test_duplicate_scan_changes_nothing_and_malformed_is_dead_lettered(
 def test_acl_refuses_a_device_publishing_as_another(
     mosquitto: Mosquitto, service: ServiceProcess
 ) -> None:
-    intruder = Device(mosquitto, "scanner-03", "scanner")
-    victim = Device(mosquitto, "scanner-04", "scanner")
+    intruder = scanner(mosquitto, "scanner-03")
+    victim = scanner(mosquitto, "scanner-04")
     try:
-        intruder.send({"type": "scan", "code": "P-1004"}, topic=f"wh/{SITE}/scanner/scanner-04/evt")
-        intruder.send({"type": "scan", "code": "P-1003"})  # its own topic works
+        forged = {"msg_id": uuid.uuid4().hex, "type": "scan", "code": "P-1004"}
+        intruder.publish(f"wh/{SITE}/scanner/scanner-04/evt", forged)
+        intruder.send("scan", code="P-1003")  # its own topic works
         assert intruder.view()["screen"] in ("stop", "idle")
         time.sleep(0.5)
         assert victim.drain() == []  # the service never saw the forged login

@@ -12,7 +12,7 @@ import pytest
 
 from edge.devices.codec import decode, encode
 from edge.devices.topics import parse_topic
-from edge.messages import LightOff, LightOn, LiveWeight, PresenceChanged
+from edge.messages import DEVICE_ERROR_CODES, LightOff, LightOn, LiveWeight, PresenceChanged
 
 DOC = Path(__file__).resolve().parents[3] / "docs" / "mqtt.md"
 NOW = datetime(2025, 3, 14, 9, 30, tzinfo=UTC)
@@ -66,3 +66,10 @@ def test_every_example_is_valid(topic: str, payload: str) -> None:
         )
     else:
         assert body["type"] in ("view", "error")
+
+
+def test_the_error_codes_in_the_doc_are_the_codes_devices_get() -> None:
+    """The contract's table of err codes and the codes the service sends are one list."""
+    errors = DOC.read_text(encoding="utf-8").split("## Errors", 1)[1].split("\n## ", 1)[0]
+    table = re.findall(r"^\| `([a-z_]+)` \|", errors, re.M)
+    assert table == list(DEVICE_ERROR_CODES)

@@ -11,9 +11,10 @@ from typing import Any
 import paho.mqtt.client as mqtt
 import pytest
 
+from edge.acks import OrderedAcks as _OrderedAcks
 from edge.config import MqttConfig
 from edge.messages import DeadLetter, Inbound, ScanRead
-from edge.mqtt import MqttLink, _OrderedAcks
+from edge.mqtt import MqttLink
 
 NOW = datetime(2025, 3, 14, 9, 30, tzinfo=UTC)
 

@@ -1,0 +1,1 @@
+"""Event-path benchmark: device event → Mosquitto → service commit → light command back."""
