@@ -40,9 +40,11 @@ def plan_trip(request: PlanTrip) -> TripPlanned:
     )
 
 
-def _worker_ignores_ctrl_c() -> None:
-    # Ctrl-C reaches the whole process group; the service shuts the worker down itself.
+def _worker_leaves_signals_to_the_service() -> None:
+    # Ctrl-C, and a SIGTERM sent to the whole process group (systemd, timeout), reach the
+    # worker too: the service shuts it down itself once its own work is stopped.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
 
 
 def _log_refusal(done: Future[Any]) -> None:
@@ -65,6 +67,7 @@ class TripPlanner:
         self._queue: queue.Queue[PlanTrip | None] = queue.Queue()
         self._pool: ProcessPoolExecutor | None = None
         self._thread: threading.Thread | None = None
+        self._stopping = threading.Event()
 
     def __call__(self, effects: Sequence[Effect]) -> None:
         for effect in effects:
@@ -82,12 +85,15 @@ class TripPlanner:
         self._pool = ProcessPoolExecutor(
             1,
             mp_context=multiprocessing.get_context("spawn"),
-            initializer=_worker_ignores_ctrl_c,
+            initializer=_worker_leaves_signals_to_the_service,
         )
         self._thread = threading.Thread(target=self._run, name="edge-planner", daemon=True)
         self._thread.start()
 
     def stop(self) -> None:
+        # Plans still queued are dropped: the pickers wait in 'planning', and ResumePlanning
+        # asks for their plans again at the next start.
+        self._stopping.set()
         if self._thread is not None:
             self._queue.put(None)
             self._thread.join(timeout=10)
@@ -99,12 +105,14 @@ class TripPlanner:
     def _run(self) -> None:
         while True:
             request = self._queue.get()
-            if request is None:
+            if request is None or self._stopping.is_set():
                 return
             try:
                 assert self._pool is not None
                 planned: Any = self._pool.submit(plan_trip, request).result(timeout=30)
             except Exception:
+                if self._stopping.is_set():
+                    return  # the pool is shutting down with the service
                 # The worker died or the plan failed: plan here rather than strand a picker.
                 log.exception("trip planning in the worker failed; planning in-process")
                 try:

@@ -9,6 +9,7 @@ import pytest
 
 from tests.support.broker import Mosquitto, private_broker
 from tests.support.link import LinkFactory, unique
+from tests.support.service_process import ServiceProcess
 
 SERVICE_USER = "edge-service"
 
@@ -40,3 +41,14 @@ def links(mosquitto: Mosquitto) -> Iterator[LinkFactory]:
 def site() -> str:
     # One site per test keeps retained statuses and queued messages of other tests away.
     return unique("t")
+
+
+@pytest.fixture
+def service(mosquitto: Mosquitto, tmp_path: Path) -> Iterator[ServiceProcess]:
+    """The real service (`python -m edge serve`, demo warehouse) against the broker."""
+    svc = ServiceProcess(mosquitto, tmp_path / "svc")
+    svc.start()
+    try:
+        yield svc
+    finally:
+        svc.stop()

@@ -7,8 +7,6 @@ import json
 import sqlite3
 import time
 import uuid
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import paho.mqtt.client as mqtt
@@ -28,15 +26,9 @@ DESC = load_description(demo_description_path())
 DEVICE_IDS = [d.id for d in DESC.devices]
 
 
-@pytest.fixture
-def service(mosquitto: Mosquitto, tmp_path: Path) -> Iterator[ServiceProcess]:
+@pytest.fixture(autouse=True)
+def device_users(mosquitto: Mosquitto) -> None:
     mosquitto.add_users(*DEVICE_IDS)
-    svc = ServiceProcess(mosquitto, tmp_path / "svc")
-    svc.start()
-    try:
-        yield svc
-    finally:
-        svc.stop()
 
 
 def scanner(broker: Mosquitto, device_id: str) -> TestDevice:

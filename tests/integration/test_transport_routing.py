@@ -6,7 +6,6 @@ import json
 import time
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -24,16 +23,6 @@ pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]
 QUIET_S = 2.0
 WAIT_S = 10.0
 DEMO = load_description(demo_description_path())
-
-
-@pytest.fixture
-def service(mosquitto: Mosquitto, tmp_path: Path) -> Iterator[ServiceProcess]:
-    svc = ServiceProcess(mosquitto, tmp_path / "svc")
-    svc.start()
-    try:
-        yield svc
-    finally:
-        svc.stop()
 
 
 def handheld_login(service: ServiceProcess, device: str, badge: str) -> tuple[str, dict[str, Any]]:

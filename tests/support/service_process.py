@@ -1,4 +1,4 @@
-"""Runs the real service (`python -m edge serve`) as a child process for integration tests."""
+"""The real service (`python -m edge serve`) as a child process, for tests and benchmarks."""
 
 from __future__ import annotations
 
@@ -17,12 +17,22 @@ import httpx
 from tests.support.broker import Mosquitto, free_port
 
 SITE = "demo"
+REPO = Path(__file__).resolve().parents[2]
 
 
 class ServiceProcess:
-    """The service against a private broker, with its own data dir, API key and HTTP port."""
+    """The service against a private broker, with its own data dir, API key and HTTP port;
+    the product's defaults (WAL, synchronous=FULL). The broker password and the API key
+    reach it through EDGE_* variables, never through files."""
 
-    def __init__(self, broker: Mosquitto, workdir: Path) -> None:
+    def __init__(
+        self,
+        broker: Mosquitto,
+        workdir: Path,
+        *,
+        site: str = SITE,
+        warehouse_file: Path | str = "demo",
+    ) -> None:
         self.broker = broker
         self.workdir = workdir
         self.port = free_port()
@@ -30,9 +40,9 @@ class ServiceProcess:
         self.proc: subprocess.Popen[bytes] | None = None
         workdir.mkdir(parents=True, exist_ok=True)
         (workdir / "edge.toml").write_text(
-            f'site = "{SITE}"\n'
-            f'data_dir = "{workdir}"\n'
-            'warehouse_file = "demo"\n'
+            f'site = "{site}"\n'
+            f"data_dir = {json.dumps(str(workdir))}\n"
+            f"warehouse_file = {json.dumps(str(warehouse_file))}\n"
             "[mqtt]\n"
             f'host = "{broker.host}"\nport = {broker.port}\n'
             "[http]\n"
@@ -53,6 +63,7 @@ class ServiceProcess:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "edge", "serve", "--config", str(self.workdir / "edge.toml")],
             env=env,
+            cwd=str(REPO),
             stdout=open(self.workdir / "stdout.log", "ab"),  # noqa: SIM115 - kept by the child
             stderr=subprocess.STDOUT,
         )
@@ -69,6 +80,15 @@ class ServiceProcess:
             time.sleep(0.1)
         raise RuntimeError(f"service did not become healthy:\n{self.log()}")
 
+    @property
+    def pid(self) -> int:
+        assert self.proc is not None
+        return self.proc.pid
+
+    def health(self) -> dict[str, Any]:
+        data: dict[str, Any] = httpx.get(f"{self.url}/api/v1/health", timeout=30).json()
+        return data
+
     def kill9(self) -> None:
         assert self.proc is not None
         self.proc.send_signal(signal.SIGKILL)
@@ -83,9 +103,9 @@ class ServiceProcess:
                 self.proc.kill()
                 self.proc.wait()
 
-    def log(self) -> str:
+    def log(self, chars: int = 4000) -> str:
         path = self.workdir / "stdout.log"
-        return path.read_text(errors="replace")[-4000:] if path.exists() else ""
+        return path.read_text(errors="replace")[-chars:] if path.exists() else ""
 
     # --- HTTP helpers ---
 
