@@ -59,6 +59,7 @@ class Outgoing:
     fields: Mapping[str, Any]
     picker: Picker | None = None  # whose action it is (a button press is the picker's too)
     completes: bool = False  # finishes a lit stop: the picker's next LightOn is timed from it
+    seq: int = 0  # the picker's view it answers: a newer view makes it stale (not sent)
 
 
 def _settled(info: mqtt.MQTTMessageInfo) -> bool:
@@ -158,6 +159,10 @@ class Floor:
     # --- sending ---
 
     def send(self, out: Outgoing, now: float) -> None:
+        if out.picker is not None and out.seq != out.picker.view_seq:
+            # The screen changed while the event waited for the pacer (work was pushed to
+            # an idle picker, say): a person acts on what the screen shows now.
+            return
         msg_id = uuid.uuid4().hex
         self.unacked.append(out.device.send(out.type, out.fields, msg_id=msg_id))
         self.sent += 1
@@ -207,7 +212,8 @@ class Floor:
         picker: Picker | None = None,
         completes: bool = False,
     ) -> None:
-        self.queue.append(Outgoing(device, type_, fields, picker, completes))
+        seq = picker.view_seq if picker is not None else 0
+        self.queue.append(Outgoing(device, type_, fields, picker, completes, seq))
 
     # --- pickers: views in, the brain's actions out ---
 
@@ -220,6 +226,8 @@ class Floor:
 
     def _scanner_error(self, picker: Picker, topic: str, data: Any, received: float) -> None:
         self.errors += 1
+        # A refused completing event lights nothing: no sample may start from it.
+        self.pending_complete.pop(picker.color, None)
         self._carry_out(picker, picker.brain.on_error())
 
     def on_view(self, picker: Picker, view: dict[str, Any], now: float) -> None:

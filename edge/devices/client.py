@@ -1,5 +1,4 @@
-"""One device's MQTT connection exactly as docs/mqtt.md asks (paho): the simulator's, the
-tests' and the benchmarks' devices all connect through this one class."""
+"""One device's MQTT connection per docs/mqtt.md, shared by the simulator, tests and benchmarks."""
 
 from __future__ import annotations
 

@@ -1,14 +1,13 @@
-"""Exact routes in rectangular layouts: a dynamic program over the aisles, left to right.
+"""Exact routes in rectangular layouts: a dynamic program over the aisles, left to right."""
 
-Ratliff & Rosenthal (1983) for one block, in the multi-block form of Roodbergen & de Koster
-(2001): the tour is built as a multigraph on the aisle network. Scanning the aisles from left to
-right, the state is what the part built so far looks like from the right: for every cross aisle,
-the degree parity of its vertex in the current column and which of those vertices are already
-connected. Sub-aisles take one of six shapes and cross-aisle edges are used 0, 1 or 2 times;
-every optimal tour has this form, so the minimum over states is the optimum. The depot may sit
-anywhere on the front cross aisle: if it is between aisles it gets its own column without an
-aisle. The route is read off an Euler circuit of the chosen multigraph.
-"""
+# Ratliff & Rosenthal (1983) for one block, in the multi-block form of Roodbergen & de Koster
+# (2001): the tour is built as a multigraph on the aisle network. Scanning the aisles from left to
+# right, the state is what the part built so far looks like from the right: for every cross aisle,
+# the degree parity of its vertex in the current column and which of those vertices are already
+# connected. Sub-aisles take one of six shapes and cross-aisle edges are used 0, 1 or 2 times;
+# every optimal tour has this form, so the minimum over states is the optimum. The depot may sit
+# anywhere on the front cross aisle: if it is between aisles it gets its own column without an
+# aisle. The route is read off an Euler circuit of the chosen multigraph.
 
 from __future__ import annotations
 

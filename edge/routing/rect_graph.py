@@ -1,5 +1,4 @@
-"""The aisle network of a rectangular layout as a GraphLayout (for tests and benchmarks of the
-general-layout planner against known rectangular optima)."""
+"""A rectangular layout's aisle network as a GraphLayout, to test the general planner."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""One mapping from refusals to HTTP: a DomainError's code picks the status, the text names
-the field; an invalid request names its first bad field."""
+"""One mapping from refusals to HTTP: the code picks the status, the text names the field."""
 
 from __future__ import annotations
 

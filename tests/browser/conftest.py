@@ -1,10 +1,4 @@
-"""Fixtures for browser tests: Debian's Chromium against the real service and a real broker.
-
-The service runs as `python -m edge serve` on a free port with the demo warehouse, against a
-private Mosquitto started from the project's own config (tests/support/broker.py).
-Screenshots go to tmp_path; with UPDATE_SCREENSHOTS=1 the main screens are also written to
-docs/screenshots/ (that is how the README's pictures are made).
-"""
+"""Browser-test fixtures: Debian's Chromium against the real service and a private Mosquitto."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""A packer's handheld in Chromium at a pack station with a real (simulated MQTT) scale: the
-suggested box, the live weight, a pass, a hold and a supervisor's override."""
+"""A packer's handheld in Chromium: the box, the live weight, a pass, a hold, an override."""
 
 from __future__ import annotations
 

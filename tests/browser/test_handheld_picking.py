@@ -1,5 +1,4 @@
-"""A picker's handheld in Chromium: badge login, keyboard-wedge scans, refusals that block,
-a short pick, and the offline queue that sends each scan exactly once, in order."""
+"""A picker's handheld in Chromium: wedge scans, blocking refusals, shorts, the offline queue."""
 
 from __future__ import annotations
 

@@ -1,6 +1,4 @@
-"""The supervisor's live view in Chromium against the real service and a real Mosquitto: who
-may see it, devices and orders changing under it without a reload, its languages, and a
-busy floor (simulated pickers, a packer, a scale) for the screenshot and a hold released."""
+"""The supervisor's live view in Chromium against the real service and broker."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""The whole service over a real Mosquitto: an order end to end, dedupe, dead letters, ACL,
-and kill -9 in the middle of a stream of scans."""
+"""The whole service over real Mosquitto: an order end to end, dedupe, ACL, kill -9."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""Helpers for the pages' HTTP tests: a warehouse with HTTP handhelds, a logged-in handheld
-that sends events, and a Server-Sent Events reader a test can wait on with a timeout."""
+"""Page-test helpers: HTTP handhelds, a logged-in handheld, an SSE reader with timeouts."""
 
 from __future__ import annotations
 

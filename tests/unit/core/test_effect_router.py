@@ -1,6 +1,4 @@
-"""The effect router (edge.effects.EffectRouter) as build() wires it: each device's effects by
-the transport its warehouse description names, state changes and live weights to all, and
-the catalog in force after each commit deciding."""
+"""The effect router as build() wires it: each device's effects by its own transport."""
 
 from __future__ import annotations
 

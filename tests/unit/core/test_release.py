@@ -1,6 +1,4 @@
-"""Releasing an order to the floor is all or nothing: an order that cannot be served in full
-reserves nothing (no stock held for it from any bin), so a bin found empty later corrects its
-count cleanly, and the order is released with its tasks when stock arrives."""
+"""Releasing an order is all or nothing: nothing reserved for an order that cannot be served."""
 
 from __future__ import annotations
 

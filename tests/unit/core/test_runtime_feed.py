@@ -1,5 +1,4 @@
-"""The runtime's promises (effects and acks only after commit; a refusal spoils no neighbour)
-and the feed's retention (nothing unacknowledged is ever pruned)."""
+"""The runtime's promises (effects and acks after commit) and the feed's retention."""
 
 from __future__ import annotations
 

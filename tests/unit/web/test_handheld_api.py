@@ -1,5 +1,4 @@
-"""The handheld page's API (/ui/handheld) through TestClient on the real store: badge login,
-events applied exactly once, and the supervisor's override at a pack station."""
+"""The handheld page's API through TestClient: login, events applied once, the override."""
 
 from __future__ import annotations
 

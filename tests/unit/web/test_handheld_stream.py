@@ -1,5 +1,4 @@
-"""The handheld's live stream (SSE) on the real store, and its effects leaving by its own
-transport (HTTP), never by MQTT."""
+"""The handheld's live stream (SSE), and its effects leaving by HTTP, never by MQTT."""
 
 from __future__ import annotations
 
