@@ -81,12 +81,14 @@ class LinkFactory:
         self.kinds: dict[str, str] = {}
 
     def make(self, site: str, runtime: FakeRuntime, client_id: str | None = None) -> MqttLink:
+        # The broker forces the client id to the username: each link gets a service user
+        # (and so a broker session) of its own, apart from the shared `edge-service`.
+        user = client_id or unique("edge-service")
         cfg = MqttConfig(
             host=self.broker.host,
             port=self.broker.port,
-            username="edge-service",
-            password=SecretStr(self.broker.password_for("edge-service") or ""),
-            client_id=client_id or unique("edge-service"),
+            username=user,
+            password=SecretStr(self.broker.add_service_user(user)),
             keepalive_s=5,
             topic_root="wh",
         )
