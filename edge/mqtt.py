@@ -17,8 +17,23 @@ from edge.acks import Delivery, OrderedAcks, bind_ack
 from edge.config import MqttConfig
 from edge.devices.codec import MAX_PAYLOAD_BYTES, DecodeError, decode, encode
 from edge.devices.schema import dumps
-from edge.devices.topics import service_status_topic, service_subscriptions
-from edge.messages import DeadLetter, Effect, Inbound, LiveWeight, WeightMeasured
+from edge.devices.topics import (
+    former_subscriptions,
+    parse_topic,
+    service_status_topic,
+    service_subscriptions,
+    topic_site,
+)
+from edge.messages import (
+    DeadLetter,
+    DeviceError,
+    Effect,
+    Inbound,
+    LiveWeight,
+    PresenceChanged,
+    WeightMeasured,
+)
+from edge.strangers import Strangers
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +96,8 @@ class MqttLink:
         self._subscribe_mid: int | None = None
         self.received = 0  # messages taken from the broker
         self.dead_letters = 0  # of which could not be decoded
+        self.strangers_answered = 0  # from strangers, answered but not stored (throttled)
+        self._strangers = Strangers(site)
 
         client = mqtt.Client(
             CallbackAPIVersion.VERSION2,
@@ -165,8 +182,11 @@ class MqttLink:
         the core also re-sends the desired state when a device comes back.
         """
         for effect in effects:
+            site = self._site
+            if isinstance(effect, DeviceError) and effect.site:
+                site = effect.site  # a device that published under another site's tree
             try:
-                out = encode(self._root, self._site, effect, self._kind_of)
+                out = encode(self._root, site, effect, self._kind_of)
             except Exception:
                 log.exception("cannot encode %s", type(effect).__name__)
                 continue
@@ -218,6 +238,7 @@ class MqttLink:
             )
             # Always subscribe, even with a session present: the filters may have changed
             # with the config. The retained statuses that come with it are idempotent.
+            client.unsubscribe(list(former_subscriptions(self._root, self._site)))
             filters = service_subscriptions(self._root, self._site)
             result, mid = client.subscribe([(f, 1) for f in filters])
             if result != MQTTErrorCode.MQTT_ERR_SUCCESS:
@@ -286,46 +307,92 @@ class MqttLink:
             ack()
             return
         payload = bytes(message.payload)
-        inbound: Inbound
+        site = topic_site(self._root, topic) or self._site
+        old_news = bool(message.retain)  # a retained status that came with the subscription
+        inbound: Inbound | None
         try:
-            decoded = decode(self._root, self._site, topic, payload, now)
+            decoded = decode(self._root, site, topic, payload, now)
         except DecodeError as exc:
-            self.dead_letters += 1
-            log.info("dead letter on %s: %s", topic, exc.reason)
-            inbound = DeadLetter(
-                topic,
-                payload[:MAX_PAYLOAD_BYTES],
-                exc.reason,
-                exc.device_id,
-                exc.msg_id,
-                now,
-                kind=exc.kind,
-                code=exc.code,
-            )
+            if site != self._site:
+                inbound = self._stranger(
+                    topic, payload, now, site, exc.device_id, exc.msg_id, exc.kind, old_news
+                )
+            else:
+                self.dead_letters += 1
+                log.info("dead letter on %s: %s", topic, exc.reason)
+                inbound = DeadLetter(
+                    topic,
+                    payload[:MAX_PAYLOAD_BYTES],
+                    exc.reason,
+                    exc.device_id,
+                    exc.msg_id,
+                    now,
+                    kind=exc.kind,
+                    code=exc.code,
+                )
         except Exception as exc:  # a codec bug must not lose the message silently
             self.dead_letters += 1
             log.exception("decoder failed on %s", topic)
             reason = f"internal: decoder failed ({type(exc).__name__})"
             inbound = DeadLetter(topic, payload[:MAX_PAYLOAD_BYTES], reason, "", "", now)
         else:
-            if isinstance(decoded, LiveWeight | WeightMeasured) and self._on_weight:
-                # The pack station's screen shows the scale as it settles (not stored).
-                reading = (
-                    LiveWeight(decoded.device_id, decoded.grams, stable=True)
-                    if isinstance(decoded, WeightMeasured)
-                    else decoded
-                )
-                try:
-                    self._on_weight(reading)
-                except Exception:
-                    log.exception("live weight display failed")
-            if decoded is None or isinstance(decoded, LiveWeight):
+            if decoded is None:
                 ack()
                 return
-            inbound = decoded
+            if site != self._site or not self._kind_of(decoded.device_id):
+                kind = parse_topic(self._root, site, topic).kind
+                msg_id = "" if isinstance(decoded, LiveWeight | PresenceChanged) else decoded.msg_id
+                inbound = self._stranger(
+                    topic, payload, now, site, decoded.device_id, msg_id, kind, old_news
+                )
+            elif isinstance(decoded, LiveWeight):
+                self._show_weight(decoded)
+                ack()
+                return
+            else:
+                if isinstance(decoded, WeightMeasured):
+                    self._show_weight(LiveWeight(decoded.device_id, decoded.grams, stable=True))
+                inbound = decoded
+        if inbound is None:
+            ack()
+            return
         try:
             self._submit(inbound, ack)
         except Exception:
             log.exception("the runtime did not take a message; it stays unacknowledged")
             if delivery is not None:
                 self._acks.complete(delivery, send=False)
+
+    def _show_weight(self, reading: LiveWeight) -> None:
+        """The pack station's screen shows the scale as it settles (not stored)."""
+        if self._on_weight is None:
+            return
+        try:
+            self._on_weight(reading)
+        except Exception:
+            log.exception("live weight display failed")
+
+    def _stranger(
+        self,
+        topic: str,
+        payload: bytes,
+        now: datetime,
+        site: str,
+        device_id: str,
+        msg_id: str,
+        kind: str,
+        old_news: bool,
+    ) -> DeadLetter | None:
+        """Another site's device or one not described: see edge.strangers. A retained
+        status that came with the subscription is old news, not a device talking now."""
+        if old_news:
+            return None
+        verdict = self._strangers.judge(topic, payload, now, site, device_id, msg_id, kind)
+        if isinstance(verdict, DeadLetter):
+            self.dead_letters += 1
+            log.warning("dead letter on %s: %s", topic, verdict.reason)
+            return verdict
+        self.strangers_answered += 1
+        if device_id and kind:
+            self.publish_effects([verdict])
+        return None

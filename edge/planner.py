@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import multiprocessing
+import os
 import queue
 import signal
+import sys
 import threading
+import time
 from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
@@ -40,11 +44,38 @@ def plan_trip(request: PlanTrip) -> TripPlanned:
     )
 
 
-def _worker_leaves_signals_to_the_service() -> None:
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
+_WATCH_PARENT_EVERY_S = 1.0
+
+
+def _worker_init(parent: int) -> None:
+    """The worker leaves signals to the service and dies with it, even by kill -9."""
     # Ctrl-C, and a SIGTERM sent to the whole process group (systemd, timeout), reach the
     # worker too: the service shuts it down itself once its own work is stopped.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    if sys.platform.startswith("linux"):
+        # The kernel kills the worker when the service's thread that started it ends.
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError) as exc:
+            log.debug("PR_SET_PDEATHSIG not set: %s", exc)
+    # The fallback (and for the moment before prctl): the parent is gone when we are
+    # adopted by another process. The worker's own resource tracker ends with it.
+    threading.Thread(
+        target=_exit_when_orphaned, args=(parent,), name="edge-planner-watch", daemon=True
+    ).start()
+
+
+def _exit_when_orphaned(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(_WATCH_PARENT_EVERY_S)
+    os._exit(0)
+
+
+def _ready() -> int:
+    return os.getpid()
 
 
 def _log_refusal(done: Future[Any]) -> None:
@@ -76,7 +107,7 @@ class TripPlanner:
             if self._thread is not None:
                 self._queue.put(effect)
             elif self.runtime.running:
-                self.runtime.submit(plan_trip(effect))  # never wait on the writer from itself
+                self.runtime.submit(plan_trip(effect), keep=True)  # never wait on the writer
             else:
                 self.runtime.handle(plan_trip(effect))
 
@@ -85,7 +116,8 @@ class TripPlanner:
         self._pool = ProcessPoolExecutor(
             1,
             mp_context=multiprocessing.get_context("spawn"),
-            initializer=_worker_leaves_signals_to_the_service,
+            initializer=_worker_init,
+            initargs=(os.getpid(),),
         )
         self._thread = threading.Thread(target=self._run, name="edge-planner", daemon=True)
         self._thread.start()
@@ -103,6 +135,15 @@ class TripPlanner:
             self._pool = None
 
     def _run(self) -> None:
+        # Start the worker now, from this thread (it lives as long as the planner: the
+        # worker's parent-death signal follows the thread that started it), so the first
+        # plan does not wait for a Python to start.
+        try:
+            assert self._pool is not None
+            self._pool.submit(_ready).result(timeout=60)
+        except Exception:
+            if not self._stopping.is_set():
+                log.exception("the planner's worker did not start; plans are made in-process")
         while True:
             request = self._queue.get()
             if request is None or self._stopping.is_set():
@@ -120,4 +161,5 @@ class TripPlanner:
                 except Exception:
                     log.exception("trip planning failed for %s", request.device_id)
                     continue
-            self.runtime.submit(planned).add_done_callback(_log_refusal)
+            # Kept through a failed commit (a full disk): the picker waits for this plan.
+            self.runtime.submit(planned, keep=True).add_done_callback(_log_refusal)

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import logging
 import queue
+import sqlite3
 import threading
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
+from edge.core.context import Ctx
 from edge.core.dispatch import Core
 from edge.messages import Effect, Inbound
 from edge.model import DomainError
@@ -23,6 +27,25 @@ EffectSink = Callable[[Sequence[Effect]], None]
 # Messages applied in one transaction at most: one fsync serves them all (group commit),
 # which is what lets a 2-core box keep up with bursts while every ack stays durable.
 MAX_BATCH = 256
+# After a failed commit (disk full, I/O error) the writer tries again after this long,
+# doubling up to the maximum, until a commit succeeds.
+RETRY_FIRST_S = 0.05
+RETRY_MAX_S = 2.0
+# SQLite's primary result codes that say the storage, not the message, is at fault.
+_STORAGE_CODES = frozenset({5, 6, 7, 8, 10, 13, 14, 15})  # BUSY LOCKED NOMEM READONLY
+# IOERR FULL CANTOPEN PROTOCOL
+
+
+class StorageUnavailable(Exception):
+    """The database could not commit (disk full, I/O error): nothing was applied; retry."""
+
+
+def is_storage_error(exc: BaseException) -> bool:
+    code = getattr(exc, "sqlite_errorcode", None)
+    return isinstance(exc, sqlite3.Error) and code is not None and code & 0xFF in _STORAGE_CODES
+
+
+_RETRY: Any = object()  # the writer's wake-up to try held jobs again
 
 
 def utc_now() -> datetime:
@@ -33,6 +56,9 @@ def utc_now() -> datetime:
 class _Job:
     msg: Inbound
     on_committed: Callable[[], None] | None
+    # Kept and tried again when a commit fails (a device's message the broker holds for
+    # us), rather than failed at once (an HTTP caller, who gets an error to retry).
+    keep: bool = False
     future: Future[Any] = field(default_factory=Future)
 
 
@@ -59,6 +85,9 @@ class Runtime:
         # how a screen fed two ways (an HTTP answer, a pushed view) keeps the newer one.
         self.committed = 0
         self.dispatching = 0
+        # Why the last commit failed, until one succeeds (health says "degraded").
+        self.storage_error: str | None = None
+        self.held = 0  # messages kept for the next attempt after a failed commit
 
     # --- lifecycle ---
 
@@ -79,9 +108,19 @@ class Runtime:
 
     # --- submitting work ---
 
-    def submit(self, msg: Inbound, on_committed: Callable[[], None] | None = None) -> Future[Any]:
-        """Queue a message; on_committed runs (on the writer thread) once it is durable."""
-        job = _Job(msg, on_committed)
+    def submit(
+        self,
+        msg: Inbound,
+        on_committed: Callable[[], None] | None = None,
+        *,
+        keep: bool | None = None,
+    ) -> Future[Any]:
+        """Queue a message; on_committed runs (on the writer thread) once it is durable.
+
+        A kept message (by default, one with on_committed: a device's, acknowledged after
+        commit) survives a failed commit and is tried again until a commit succeeds; any
+        other fails at once with StorageUnavailable."""
+        job = _Job(msg, on_committed, on_committed is not None if keep is None else keep)
         self._queue.put(job)
         return job.future
 
@@ -89,32 +128,77 @@ class Runtime:
         """Apply a message and wait: the core's result, or the DomainError that refused it."""
         if self._thread is None:
             # Not started (tests, CLI one-shots): run inline on the caller's thread.
-            return self._apply_batch([_Job(msg, None)])[0].future.result()
+            job = _Job(msg, None)
+            self._apply_batch([job])
+            return job.future.result()
         return self.submit(msg).result(timeout=timeout)
 
     # --- the writer ---
 
     def _run(self) -> None:
+        held: list[_Job] = []  # kept after a failed commit, tried again first
+        delay = RETRY_FIRST_S
+        next_try = 0.0
         while True:
-            first = self._queue.get()
+            failing = self.storage_error is not None
+            try:
+                if failing:
+                    first = self._queue.get(timeout=max(0.0, next_try - time.monotonic()))
+                else:
+                    first = self._queue.get()
+            except queue.Empty:
+                first = _RETRY
             if first is None:
-                return
-            jobs = [first]
-            stop = False
-            while len(jobs) < MAX_BATCH:
-                try:
-                    nxt = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if nxt is None:
-                    stop = True
-                    break
-                jobs.append(nxt)
-            self._apply_batch(jobs)
+                return  # held messages stay unacknowledged: the broker redelivers them
+            new = [] if first is _RETRY else [first]
+            stop = self._take_queued(new, MAX_BATCH - len(held))
+            if failing and time.monotonic() < next_try:
+                # Not yet time to try again: refuse callers now, keep devices' messages.
+                held += self._not_committed(new, None)
+            else:
+                jobs = held + new
+                held = self._apply_batch(jobs) if jobs else []
+                if not jobs:
+                    self._probe()
+                delay = RETRY_FIRST_S if self.storage_error is None else min(delay * 2, RETRY_MAX_S)
+                next_try = time.monotonic() + delay
+            self.held = len(held)
             if stop:
                 return
 
+    def _take_queued(self, jobs: list[_Job], room: int) -> bool:
+        """Move what is queued (up to room more) into jobs; True when told to stop."""
+        while len(jobs) < max(room, 1):
+            try:
+                nxt = self._queue.get_nowait()
+            except queue.Empty:
+                return False
+            if nxt is None:
+                return True
+            jobs.append(nxt)
+        return False
+
+    def _probe(self) -> None:
+        """Nothing to retry while storage failed: a one-row commit says whether it is back."""
+        conn = self.db.writer
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute(
+                "INSERT INTO meta(key, value) VALUES ('storage_probe', ?)"
+                " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (self.clock().isoformat(),),
+            )
+            conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            self.storage_error = str(exc)
+            return
+        log.warning("storage is back: commits succeed again")
+        self.storage_error = None
+
     def _apply_batch(self, jobs: list[_Job]) -> list[_Job]:
+        """Apply and commit; after a failed commit, the kept jobs to try again."""
         conn = self.db.writer
         tx = Tx(conn)
         outcomes: list[tuple[_Job, list[Effect], Any, BaseException | None]] = []
@@ -123,15 +207,13 @@ class Runtime:
             for job in jobs:
                 outcomes.append(self._apply_one(tx, job))
             conn.execute("COMMIT")
-        except Exception as exc:  # the commit itself failed (disk full, I/O error)
-            log.exception("transaction failed; %d messages not applied", len(jobs))
+        except Exception as exc:  # the storage failed (disk full, I/O error): nothing applied
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
-            for job in jobs:
-                # No ack: the broker redelivers after reconnect, so nothing acknowledged is lost.
-                if not job.future.done():
-                    job.future.set_exception(exc)
-            return jobs
+            return self._not_committed(jobs, exc)
+        if self.storage_error is not None:
+            log.warning("storage is back: commits succeed again")
+            self.storage_error = None
         self.core.committed(tx)
         self.batches += 1
         self.applied += len(jobs)
@@ -149,7 +231,25 @@ class Runtime:
                 job.future.set_exception(error)
             else:
                 job.future.set_result(result)
-        return jobs
+        return []
+
+    def _not_committed(self, jobs: list[_Job], exc: Exception | None) -> list[_Job]:
+        """HTTP callers get StorageUnavailable now; devices' messages are kept (not acked,
+        so the broker's in-flight window bounds them) and tried again with the next jobs.
+        exc is why the commit failed (None: not tried, the last failure stands)."""
+        if exc is not None:
+            reason = str(exc) or type(exc).__name__
+            if self.storage_error is None:
+                log.error("commit failed (%s); device messages are kept and retried", reason)
+            elif not is_storage_error(exc):
+                log.error("commit failed", exc_info=exc)
+            self.storage_error = reason
+        reason = self.storage_error or "not available"
+        kept = [job for job in jobs if job.keep]
+        for job in jobs:
+            if not job.keep and not job.future.done():
+                job.future.set_exception(StorageUnavailable(f"storage: {reason}; try again"))
+        return kept
 
     def _apply_one(self, tx: Tx, job: _Job) -> tuple[_Job, list[Effect], Any, BaseException | None]:
         conn = self.db.writer
@@ -162,19 +262,34 @@ class Runtime:
         except DomainError as err:
             conn.execute("ROLLBACK TO msg")
             conn.execute("RELEASE msg")
-            try:
-                return job, self.core.refused(tx, job.msg, err, now).effects, None, err
-            except DomainError:
-                return job, [], None, err
+            return job, self._record(partial(self.core.refused, tx, job.msg, err, now)), None, err
         except Exception as exc:
+            if is_storage_error(exc):
+                raise  # not this message's fault: the whole batch is tried again
             # A bug, not bad input: keep running, keep the message, tell the device.
             log.exception("internal error applying %s", type(job.msg).__name__)
             conn.execute("ROLLBACK TO msg")
             conn.execute("RELEASE msg")
-            try:
-                return job, self.core.failed(tx, job.msg, exc, now).effects, None, exc
-            except DomainError:
-                return job, [], None, exc
+            return job, self._record(partial(self.core.failed, tx, job.msg, exc, now)), None, exc
+
+    def _record(self, outcome: Callable[[], Ctx]) -> list[Effect]:
+        """Record a refusal or a failure in its own savepoint. If that fails too, a storage
+        error fails the batch (tried again); anything else is logged and the message keeps
+        its first outcome, so no poison message can stall the writer."""
+        conn = self.db.writer
+        conn.execute("SAVEPOINT outcome")
+        try:
+            effects = outcome().effects
+        except Exception as exc:
+            if is_storage_error(exc):
+                raise
+            conn.execute("ROLLBACK TO outcome")
+            conn.execute("RELEASE outcome")
+            if not isinstance(exc, DomainError):
+                log.exception("could not record a message's refusal or failure")
+            return []
+        conn.execute("RELEASE outcome")
+        return effects
 
     def _dispatch(self, effects: Sequence[Effect]) -> None:
         if not effects:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import threading
 import uuid
@@ -13,6 +14,8 @@ from typing import Any
 
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
+
+log = logging.getLogger(__name__)
 
 # The schema, one named migration at a time (recorded in _sqlite_migrations by sqlite-utils);
 # each runs in its own transaction with the record that it ran.
@@ -278,7 +281,11 @@ class Database:
             try:
                 while not self._stop_checkpoints.wait(every_s):
                     # PASSIVE never blocks the writer or readers; it copies what it can.
-                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+                    try:
+                        conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+                    except sqlite3.Error as exc:
+                        # A full disk or an I/O error: keep trying, or the WAL grows unbounded.
+                        log.warning("WAL checkpoint failed: %s", exc)
             finally:
                 conn.close()
 
@@ -318,3 +325,22 @@ class Database:
                     conn.close()
             self._readers.clear()
         self.writer.close()
+
+
+@migrations(name="0005_login_attempts")
+def _login_attempts(db: sqlite_utils.Database) -> None:
+    # Every login attempt (badge, PIN) is kept: who tried which badge on which device, when,
+    # and the outcome. Lockouts are read from it, so they survive a restart. A badge scanned
+    # on an MQTT scanner whose holder has a PIN waits in pin_pending for the PIN (never stored).
+    _script(
+        db,
+        """
+        CREATE TABLE login_attempts (
+            id INTEGER PRIMARY KEY, at TEXT NOT NULL, badge TEXT NOT NULL,
+            device TEXT NOT NULL, outcome TEXT NOT NULL);
+        CREATE INDEX login_attempts_by_badge ON login_attempts(badge, id);
+        CREATE INDEX login_attempts_by_device ON login_attempts(device, id);
+        CREATE TABLE pin_pending (
+            device TEXT PRIMARY KEY, badge TEXT NOT NULL, since TEXT NOT NULL)
+        """,
+    )

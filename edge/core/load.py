@@ -1,4 +1,4 @@
-"""Loading a warehouse description: recorded with who and when, stock never below reserved."""
+"""Loading a warehouse description: one site, recorded with who and when, stock kept valid."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from edge.catalog import description_digest
 from edge.core import stock
 from edge.core.context import Ctx
 from edge.messages import LoadWarehouse
+from edge.model import DomainError
 from edge.warehouse import WarehouseDescription
 
 
@@ -14,6 +15,14 @@ def load_warehouse(ctx: Ctx, msg: LoadWarehouse) -> None:
     reference; set the stock lines that differ from the store."""
     desc: WarehouseDescription = msg.description
     tx = ctx.tx
+    # A store serves one site: its topics, feed and pages say that site's id, so a
+    # description of another site is refused (the start-up check keeps the config's site
+    # and the first description the same).
+    stored = tx.value("SELECT json_extract(value, '$.site.id') FROM meta WHERE key = 'warehouse'")
+    if stored is not None and stored != desc.site.id:
+        raise DomainError(
+            f"site.id: {desc.site.id!r} is not this service's site {stored!r}", "invalid"
+        )
     text = desc.model_dump_json()
     tx.run(
         "INSERT INTO meta(key, value) VALUES ('warehouse', ?)"

@@ -109,9 +109,25 @@ def is_service_topic(root: str, site: str, topic: str) -> bool:
 
 
 def service_subscriptions(root: str, site: str) -> tuple[str, str]:
-    """The filters the service subscribes to: every device's events and presence."""
+    """The filters the service subscribes to: every device's events and presence, under
+    every site, so that a device configured for another site is told so (not ignored)."""
+    _prefix(root, site)
+    return (f"{root}/+/+/+/evt", f"{root}/+/+/+/status")
+
+
+def former_subscriptions(root: str, site: str) -> tuple[str, str]:
+    """The filters of earlier versions (this site only): a persistent session keeps them, and
+    overlapping filters may deliver a message twice, so the service drops them."""
     prefix = _prefix(root, site)
     return (f"{prefix}+/+/evt", f"{prefix}+/+/status")
+
+
+def topic_site(root: str, topic: str) -> str | None:
+    """The site level of a topic under root, or None when the topic has none."""
+    if not topic.startswith(f"{root}/"):
+        return None
+    site = topic[len(root) + 1 :].split("/", 1)[0]
+    return site if _LEVEL.fullmatch(site) else None
 
 
 def device_subscriptions(root: str, site: str, kind: str, device_id: str) -> tuple[str, str]:

@@ -1,4 +1,4 @@
-"""The service's health, open to monitoring without credentials."""
+"""The service's health, open to monitoring without credentials (and cheap to ask)."""
 
 from __future__ import annotations
 
@@ -13,10 +13,21 @@ router = APIRouter(tags=["service"])
 
 @router.get("/health")
 def health(service: ServiceDep) -> dict[str, Any]:
-    """Database check, MQTT connection, writer counters."""
+    """`status` ok or degraded (with the `reason`: commits failing, the last integrity
+    check not ok); the cached integrity check and its age, MQTT, writer counters."""
     connected = service.mqtt_connected
+    runtime = service.runtime
+    database = service.queries.database_health()
+    reason = None
+    if runtime.storage_error is not None:
+        reason = f"storage: {runtime.storage_error}; writes are refused, device events held"
+    elif not database["ok"]:
+        reason = f"database: {database['database']}"
     return {
-        **service.queries.database_health(),
+        "status": "ok" if reason is None else "degraded",
+        "reason": reason,
+        **database,
+        "ok": reason is None,
         "mqtt_connected": bool(connected()) if connected is not None else None,
-        "writer": {"batches": service.runtime.batches, "applied": service.runtime.applied},
+        "writer": {"batches": runtime.batches, "applied": runtime.applied, "held": runtime.held},
     }

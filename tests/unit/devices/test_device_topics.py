@@ -86,7 +86,7 @@ def test_error_replies_reach_a_device_of_an_unknown_kind() -> None:
 
 
 def test_subscription_filters() -> None:
-    assert service_subscriptions("wh", "demo") == ("wh/demo/+/+/evt", "wh/demo/+/+/status")
+    assert service_subscriptions("wh", "demo") == ("wh/+/+/+/evt", "wh/+/+/+/status")
     assert device_subscriptions("wh", "demo", "scanner", "sc-1") == (
         "wh/demo/scanner/sc-1/cmd",
         "wh/demo/scanner/sc-1/err",

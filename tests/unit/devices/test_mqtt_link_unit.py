@@ -95,7 +95,7 @@ class Harness:
     def __init__(self, submit: Callable[[Inbound, Callable[[], None]], None] | None = None):
         self.submitted: list[tuple[Inbound, Callable[[], None]]] = []
         self.sent = Sent()
-        cfg = MqttConfig(client_id="edge-test")
+        cfg = MqttConfig(username="edge-test")
         self.link = MqttLink(cfg, "demo", submit or self._submit, lambda d: "scanner", lambda: NOW)
         self.link._acks._send = self.sent  # observe PUBACKs without a socket
 
