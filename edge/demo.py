@@ -222,8 +222,14 @@ def wait_forever(stop: threading.Event) -> None:
         time.sleep(0.5)
 
 
+# The demo's PINs, in plain text for its simulated people only: the description holds just
+# their hashes (edge.staff.hash_pin). A real site's PINs are never written down anywhere.
+DEMO_PINS = {"P-1006": "2468"}
+
+
 def devices_from_description(desc: WarehouseDescription) -> list[SimDevice]:
-    """Simulated devices for every device of the description, each scanner with a badge."""
+    """Simulated devices for every device of the description, each scanner with a badge
+    (and the demo PIN of a badge that needs one)."""
     pickers = iter([s.badge for s in desc.staff if s.role == "picker"])
     packers = iter([s.badge for s in desc.staff if s.role == "packer"])
     out = []
@@ -235,5 +241,8 @@ def devices_from_description(desc: WarehouseDescription) -> list[SimDevice]:
             badge = next(packers, None) if d.station else next(pickers, None)
             if badge is None:
                 continue  # more scanners than people: the spare stays on the charger
-        out.append(SimDevice(d.id, d.kind, badge=badge, station=d.station, slots=tuple(d.slots)))
+        pin = DEMO_PINS.get(badge) if badge else None
+        out.append(
+            SimDevice(d.id, d.kind, badge=badge, station=d.station, slots=tuple(d.slots), pin=pin)
+        )
     return out

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
+from edge.staff import redact_pin
+
 # --- who, when, where -------------------------------------------------------------------------
 
 
@@ -80,6 +82,23 @@ class LogoutRequested(DeviceMessage):
 
 
 @dataclass(frozen=True)
+class PinEntered(DeviceMessage):
+    """The PIN typed on a scanner after its holder's badge scan (the scanner showed `pin`).
+    Never stored, logged or echoed: it is not part of the message's repr."""
+
+    pin: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class LoginRequested(DeviceMessage):
+    """A badge and its PIN (if the person has one) together, from a page that asks for both
+    (the handheld page's login): the person takes the scanner, as a badge scan would."""
+
+    badge: str
+    pin: str | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True)
 class LightButton(DeviceMessage):
     """A button on a pick-to-light module: confirm with the quantity on its display."""
 
@@ -133,6 +152,11 @@ class DeadLetter:
     at: datetime
     kind: str = ""  # the device kind named by the topic, for the error reply
     code: str = "malformed"  # or "unknown": a well-formed message of a kind or type not known
+    site: str = ""  # the topic's site when it is not this service's (the reply goes there)
+
+    def __post_init__(self) -> None:
+        # A payload that may carry a PIN (a scanner's pin event) is kept without it.
+        object.__setattr__(self, "payload", redact_pin(self.payload))
 
 
 # --- inbound from HTTP clients ---------------------------------------------------------------
@@ -186,6 +210,16 @@ class ResumePlanning:
     """At start-up: plans that were under way when the service stopped are asked for again."""
 
     origin: Origin
+
+
+@dataclass(frozen=True)
+class CheckLogin:
+    """A badge (+ PIN) presented over HTTP for a token or a supervisor's approval: checked
+    against the lockout, audited, answered with an edge.staff.LoginOutcome."""
+
+    origin: Origin  # device: the device it was typed on (or the caller's address)
+    badge: str
+    pin: str | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)
@@ -286,6 +320,7 @@ class DeviceError:
     ref_msg_id: str
     reason: str
     code: str = "refused"
+    site: str = ""  # another site's topic tree, for a device that published under it
 
 
 @dataclass(frozen=True)
@@ -324,6 +359,9 @@ Inbound = (
     | NextRequested
     | SkipRequested
     | LogoutRequested
+    | PinEntered
+    | LoginRequested
+    | CheckLogin
     | LightButton
     | LightAck
     | WeightMeasured

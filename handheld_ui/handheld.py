@@ -17,9 +17,10 @@ from edge import messages as m
 from edge.devices import scanner
 from edge.model import DomainError
 from edge.routing.svg import trip_map_svg
-from edge.staff import StaffSession
-from edge.web.auth import badge_holder, person_json
+from edge.staff import LoginOutcome, StaffSession
+from edge.web.auth import person_json
 from edge.web.deps import BearerToken, CurrentStaff, QueriesDep, ServiceDep
+from edge.web.people import refuse_login, verify
 from handheld_ui.live import HEARTBEAT_S, HubDep, Subscriber, sse
 
 router = APIRouter(prefix="/ui/handheld", include_in_schema=False)
@@ -30,29 +31,29 @@ EVENT_ID = r"^[A-Za-z0-9_-]{8,64}$"
 
 
 class _Body(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 class LoginBody(_Body):
     device: str = Field(min_length=1, max_length=64)
     badge: str = Field(min_length=1, max_length=32)
-    pin: str | None = Field(None, max_length=32)
+    pin: str | None = Field(None, min_length=1, max_length=32)
 
 
 class EventBody(BaseModel):
     """The page's event: its own id and a scanner event type; the type's fields (code, qty,
     reason) are the MQTT scanner's, checked by the same codec (edge.devices.scanner)."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", strict=True)
 
     id: str = Field(pattern=EVENT_ID)
     type: Literal["scan", "confirm", "skip", "next", "logout"]
 
 
 class OverrideBody(_Body):
-    order_id: int
+    order_id: int = Field(ge=1, le=2**63 - 1)
     badge: str = Field(min_length=1, max_length=32)
-    pin: str | None = Field(None, max_length=32)
+    pin: str | None = Field(None, min_length=1, max_length=32)
     reason: str = Field(min_length=1, max_length=500)
 
 
@@ -68,6 +69,11 @@ def _error(err: DomainError) -> dict[str, Any]:
 
 def _logged_in(queries: QueriesDep, who: StaffSession) -> None:
     """The token is for this person on this device: are they still logged in there?"""
+    device = queries.catalog().devices.get(who.device)
+    if device is None or device.kind != "scanner":  # a token of /api/v1/login, say
+        raise HTTPException(
+            409, f"session: {who.device!r} is not a scanner; log in on the handheld page"
+        )
     if queries.badge_on(who.device) != who.badge:
         raise HTTPException(
             409, f"session: {who.name} is no longer logged in on {who.device}; log in again"
@@ -90,17 +96,22 @@ def devices(queries: QueriesDep) -> dict[str, Any]:
 @router.post("/login")
 def login(body: LoginBody, service: ServiceDep, queries: QueriesDep) -> dict[str, Any]:
     """Badge (+ PIN where configured) on a scanner: a token for this device, and the
-    person's session on it (their open pick list continues)."""
+    person's session on it (their open pick list continues). Failed logins lock the badge
+    and the device out for a while (429 with Retry-After)."""
     cat = queries.catalog()
     device = cat.devices.get(body.device)
     if device is None or device.kind != "scanner":
         raise HTTPException(422, f"device: {body.device!r} is not a scanner of this site")
-    person = badge_holder(cat, body.badge, body.pin)
-    scan = m.ScanRead(body.device, f"login-{uuid.uuid4().hex}", datetime.now(UTC), person.badge)
+    request = m.LoginRequested(
+        body.device, f"login-{uuid.uuid4().hex}", datetime.now(UTC), body.badge, body.pin
+    )
     try:
-        service.handle(scan)
+        outcome: LoginOutcome = service.handle(request)
     except DomainError as err:
         raise DomainError(f"badge: {err}", err.code, err.details) from None
+    if not outcome.ok:
+        raise refuse_login(outcome)
+    person = cat.staff[outcome.badge]
     service.sessions.close_device(body.device, person.badge)
     token = service.sessions.open(person.badge, person.name, person.role, body.device)
     return {
@@ -129,7 +140,9 @@ def event(
         answer["outcome"] = "duplicate" if result == "duplicate" else "applied"
         if result == "duplicate":
             answer["first_outcome"] = queries.first_outcome(who.device, body.id)
-    if body.type == "logout" and answer["outcome"] != "refused":
+    if body.type == "logout" and answer["outcome"] == "applied":
+        # Only the logout that ended the session ends its tokens: the same logout re-sent
+        # from the offline queue after the person logged in again is a duplicate, harmless.
         service.sessions.close_for(who.badge, who.device)
     answer["view"] = _without_error(queries.scanner_view(who.device))
     return answer
@@ -160,7 +173,7 @@ def override(
 ) -> dict[str, Any]:
     """A supervisor at the pack station releases a held order: their badge (+ PIN) on the
     packer's handheld, with a reason. Recorded as the supervisor, on this device."""
-    boss = badge_holder(queries.catalog(), body.badge, body.pin)
+    boss = verify(service, body.badge, body.pin, who.device)
     if boss.role != "supervisor":
         raise HTTPException(403, "badge: a supervisor's badge is needed for an override")
     origin = m.Origin(boss.badge, datetime.now(UTC), who.device)
@@ -201,6 +214,9 @@ async def stream(
     if hub.streams_of(device) == 1:  # the supervisor sees the handheld come online
         service.submit(m.PresenceChanged(device, "scanner", True, datetime.now(UTC)))
 
+    def still_on(device: str) -> bool:
+        return queries.badge_on(device) == who.badge
+
     async def events() -> AsyncIterator[bytes]:
         try:
             yield sse("view", _without_error(await run_in_threadpool(queries.scanner_view, device)))
@@ -211,6 +227,11 @@ async def stream(
                 items, _ = sub.take()
                 if service.sessions.get(token) is None:
                     return  # what woke the stream may already be the next person's screen
+                if "view" in items and not await run_in_threadpool(still_on, device):
+                    # Logged out by another path (the scanner's own logout over MQTT): the
+                    # token ends with the session, at once.
+                    service.sessions.close(token)
+                    return
                 if "view" in items:
                     yield sse("view", _without_error(items["view"]))
                 if "weight" in items:

@@ -11,6 +11,7 @@ from edge.catalog import Catalog
 from edge.messages import Effect, Origin, StateChanged
 from edge.model import DomainError, Status, check_transition
 from edge.ports import Reader, Tx
+from edge.staff import LockoutPolicy
 
 __all__ = ["CoreConfig", "Ctx", "Reader", "Tx"]
 
@@ -23,6 +24,7 @@ class CoreConfig:
     weight_floor_g: int = 20
     box_tare_sd_g: int = 5
     retain_acked_days: int = 30
+    lockout: LockoutPolicy = field(default_factory=LockoutPolicy)
 
 
 @dataclass

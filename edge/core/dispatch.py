@@ -26,6 +26,7 @@ from edge.messages import (
     AckFeed,
     AdjustStock,
     CancelOrder,
+    CheckLogin,
     DeadLetter,
     DeviceError,
     DeviceMessage,
@@ -34,9 +35,11 @@ from edge.messages import (
     LightAck,
     LightButton,
     LoadWarehouse,
+    LoginRequested,
     LogoutRequested,
     NextRequested,
     OverrideHold,
+    PinEntered,
     PresenceChanged,
     QuantityConfirmed,
     ResumePlanning,
@@ -58,7 +61,38 @@ def record_dead_letter(ctx: Ctx, msg: DeadLetter) -> None:
     )
     kind = msg.kind or ctx.cat.kind_of(msg.device_id)
     if msg.device_id and kind:
-        ctx.emit(DeviceError(msg.device_id, kind, msg.msg_id, msg.reason, msg.code))
+        ctx.emit(DeviceError(msg.device_id, kind, msg.msg_id, msg.reason, msg.code, msg.site))
+    ctx.changed()
+
+
+# The kind of device that sends each device message: the kind level of its topic.
+SENT_BY: dict[type[Any], str] = {
+    ScanRead: "scanner",
+    QuantityConfirmed: "scanner",
+    SkipRequested: "scanner",
+    NextRequested: "scanner",
+    LogoutRequested: "scanner",
+    LightButton: "shelf",
+    LightAck: "shelf",
+    WeightMeasured: "scale",
+}
+
+
+def _check_sender(ctx: Ctx, device_id: str, kind: str | None) -> None:
+    """A device not in the description, or one publishing under another kind, is unknown."""
+    known = ctx.cat.kind_of(device_id)
+    if not known:
+        raise DomainError(f"unknown device {device_id!r}", "unknown")
+    if kind is not None and known != kind:
+        raise DomainError(f"device {device_id!r} is a {known}, not a {kind}", "unknown")
+
+
+def _dead_letter(ctx: Ctx, device_id: str, msg_id: str, payload: bytes, reason: str) -> None:
+    ctx.tx.run(
+        "INSERT INTO dead_letters(at, device, msg_id, topic, payload, reason)"
+        " VALUES (?, ?, ?, '', ?, ?)",
+        (ctx.at, device_id, msg_id, payload, reason),
+    )
     ctx.changed()
 
 
@@ -74,6 +108,9 @@ HANDLERS: dict[type[Any], Callable[[Ctx, Any], Any]] = {
     TripPlanned: trips.on_trip_planned,
     ResumePlanning: trips.resume_planning,
     LogoutRequested: sessions.on_logout,
+    PinEntered: sessions.on_pin,
+    LoginRequested: sessions.on_login_request,
+    CheckLogin: sessions.on_check_login,
     WeightMeasured: packing.on_weight,
     PresenceChanged: presence.on_presence,
     DeadLetter: record_dead_letter,
@@ -109,7 +146,10 @@ class Core:
                 resend_view(ctx, msg.device_id)
                 ctx.result = "duplicate"
                 return ctx.finish()
+            _check_sender(ctx, msg.device_id, SENT_BY.get(type(msg)))
             presence.device_seen(ctx, msg.device_id)
+        elif isinstance(msg, PresenceChanged):
+            _check_sender(ctx, msg.device_id, msg.kind)
         ctx.result = handler(ctx, msg)
         return ctx.finish()
 
@@ -119,10 +159,18 @@ class Core:
         if isinstance(msg, DeviceMessage):
             _remember(ctx, msg, f"refused: {err}")
             kind = ctx.cat.kind_of(msg.device_id)
+            if err.code == "unknown":
+                # Not a device of this warehouse, or not under its kind: kept and answered
+                # on the err topic of the kind it published under.
+                kind = SENT_BY.get(type(msg), kind)
+                _dead_letter(ctx, msg.device_id, msg.msg_id, repr(msg).encode(), str(err))
             if kind:
                 code = err.code if err.code in DEVICE_ERROR_CODES else "refused"
                 ctx.emit(DeviceError(msg.device_id, kind, msg.msg_id, str(err), code))
             resend_view(ctx, msg.device_id, error=err)
+        elif isinstance(msg, PresenceChanged) and err.code == "unknown":
+            _dead_letter(ctx, msg.device_id, "", repr(msg).encode(), str(err))
+            ctx.emit(DeviceError(msg.device_id, msg.kind, "", str(err), "unknown"))
         return ctx.finish()
 
     def failed(self, tx: Tx, msg: Inbound, exc: Exception, now: datetime) -> Ctx:
@@ -130,16 +178,11 @@ class Core:
         ctx = Ctx(tx, self.catalogs.require(tx), self.cfg, now)
         if isinstance(msg, DeviceMessage):
             reason = f"internal error: {type(exc).__name__}"
-            ctx.tx.run(
-                "INSERT INTO dead_letters(at, device, msg_id, topic, payload, reason)"
-                " VALUES (?, ?, ?, '', ?, ?)",
-                (ctx.at, msg.device_id, msg.msg_id, repr(msg).encode(), reason),
-            )
+            _dead_letter(ctx, msg.device_id, msg.msg_id, repr(msg).encode(), reason)
             _remember(ctx, msg, reason)
             kind = ctx.cat.kind_of(msg.device_id)
             if kind:
                 ctx.emit(DeviceError(msg.device_id, kind, msg.msg_id, reason, "internal"))
-            ctx.changed()
         return ctx.finish()
 
     def committed(self, tx: Reader) -> None:

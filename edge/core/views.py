@@ -57,6 +57,16 @@ def view_for(tx: Reader, cat: Catalog, device: str) -> dict[str, Any]:
     """The whole screen of a scanner now (MQTT views and the handheld page share it)."""
     sess = session_of(tx, device)
     if sess is None:
+        pending = tx.one("SELECT badge FROM pin_pending WHERE device = ?", (device,))
+        if pending is not None:  # a badge whose holder has a PIN was scanned
+            holder = cat.staff.get(pending["badge"])
+            return {
+                "screen": "pin",
+                "expect": "pin",
+                "who": holder.name if holder else pending["badge"],
+                "badge": pending["badge"],
+                "message": "Enter your PIN",
+            }
         return {"screen": "login", "expect": "badge", "message": "Scan your badge to log in"}
     who = cat.staff.get(sess["badge"])
     base: dict[str, Any] = {"who": who.name if who else sess["badge"], "badge": sess["badge"]}

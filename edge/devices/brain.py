@@ -23,6 +23,8 @@ class SimDevice:
     badge: str | None = None
     station: str | None = None
     slots: tuple[str, ...] = ()
+    # The badge holder's PIN, typed when the scanner asks for it (the demo's people only).
+    pin: str | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)
@@ -214,6 +216,7 @@ class ScannerBrain:
             self._last_key, self._repeats = key, 0
         handler = {
             "login": self._login,
+            "pin": self._pin,
             "idle": self._idle,
             "trip_done": self._trip_done,
             "stop": self._stop,
@@ -224,6 +227,10 @@ class ScannerBrain:
 
     def _login(self, view: dict[str, Any]) -> list[Action]:
         return self.first_login()
+
+    def _pin(self, view: dict[str, Any]) -> list[Action]:
+        # A person without the PIN cannot log in: they stay on this screen.
+        return [Send(self.step(), "pin", {"pin": self.device.pin})] if self.device.pin else []
 
     def _idle(self, view: dict[str, Any]) -> list[Action]:
         return [Send(self.options.idle_retry_s, "next")]

@@ -26,6 +26,7 @@ from edge.messages import (
     LiveWeight,
     LogoutRequested,
     NextRequested,
+    PinEntered,
     PresenceChanged,
     QuantityConfirmed,
     ScannerView,
@@ -44,6 +45,7 @@ DeviceEvent = (
     | SkipRequested
     | NextRequested
     | LogoutRequested
+    | PinEntered
     | LightButton
     | LightAck
     | WeightMeasured

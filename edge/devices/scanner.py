@@ -1,4 +1,4 @@
-"""Scanner codec: scan, confirm, skip, next and logout events in; the screen view out."""
+"""Scanner codec: scan, confirm, skip, next, logout and pin events in; the screen view out."""
 
 from __future__ import annotations
 
@@ -11,15 +11,18 @@ from edge.devices.schema import Payload, dumps, parse
 from edge.messages import (
     LogoutRequested,
     NextRequested,
+    PinEntered,
     QuantityConfirmed,
     ScannerView,
     ScanRead,
     SkipRequested,
 )
 
-TYPES: Final = ("scan", "confirm", "skip", "next", "logout")
+TYPES: Final = ("scan", "confirm", "skip", "next", "logout", "pin")
 
-ScannerEvent = ScanRead | QuantityConfirmed | SkipRequested | NextRequested | LogoutRequested
+ScannerEvent = (
+    ScanRead | QuantityConfirmed | SkipRequested | NextRequested | LogoutRequested | PinEntered
+)
 
 MAX_QTY: Final = 1_000_000
 
@@ -32,6 +35,11 @@ class Scan(Payload):
 class Confirm(Payload):
     qty: int = Field(ge=0, le=MAX_QTY, description=f"an integer ≥ 0 (at most {MAX_QTY})")
     reason: str = Field("", max_length=200, description="a string of at most 200 characters")
+
+
+class Pin(Payload):
+    # After a badge scan the view asks for the holder's PIN (expect "pin"). Never echoed.
+    pin: str = Field(min_length=1, max_length=32, description="a string of 1 to 32 characters")
 
 
 def decode(
@@ -49,6 +57,8 @@ def decode(
         return NextRequested(device_id, msg_id, at)
     if type_ == "logout":
         return LogoutRequested(device_id, msg_id, at)
+    if type_ == "pin":
+        return PinEntered(device_id, msg_id, at, parse(Pin, data).pin)
     raise KeyError(type_)
 
 

@@ -126,7 +126,7 @@ def test_an_open_stream_shows_the_handheld_online_until_it_ends(
 def test_a_stream_whose_token_has_ended_sends_no_further_view(
     client: TestClient, harness: Harness
 ) -> None:
-    harness.service.sessions = StaffSessions(ttl_s=1)  # tokens end after a second
+    harness.service.sessions = StaffSessions(max_s=1)  # tokens end after a second
     _, ana = picker_at_a_stop(harness, client)
     stream = open_stream(ana)
     assert stream.next().data["who"] == "Ana"
