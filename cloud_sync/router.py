@@ -8,17 +8,17 @@ from fastapi import APIRouter, Query
 
 from edge.messages import AckFeed
 from edge.queries.feed import MAX_PAGE
-from edge.web.bodies import AckBody
-from edge.web.deps import ApiClient, QueriesDep, ServiceDep, origin
+from edge.web.bodies import ERROR_RESPONSES, AckBody
+from edge.web.deps import Cursor, FeedKey, QueriesDep, ServiceDep, origin
 
-router = APIRouter(prefix="/api/v1/feed", tags=["cloud feed"])
+router = APIRouter(prefix="/api/v1/feed", tags=["cloud feed"], responses=ERROR_RESPONSES)
 
 
 @router.get("")
 def get_feed(
-    _: ApiClient,
+    _: FeedKey,
     queries: QueriesDep,
-    after: Annotated[int, Query(ge=0, description="cursor: the last seq you have")] = 0,
+    after: Cursor = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
     consumer: Annotated[str, Query(min_length=1, max_length=64)] = "cloud",
 ) -> dict[str, Any]:
@@ -27,15 +27,15 @@ def get_feed(
 
 
 @router.post("/ack")
-def post_ack(body: AckBody, client: ApiClient, service: ServiceDep) -> dict[str, Any]:
+def post_ack(body: AckBody, client: FeedKey, service: ServiceDep) -> dict[str, Any]:
     """Tell the gateway how far you have durably stored; it never drops unacked records."""
-    result: dict[str, Any] = service.handle(AckFeed(origin(client), body.consumer, body.seq))
+    result: dict[str, Any] = service.handle(AckFeed(origin(client.name), body.consumer, body.seq))
     return result
 
 
 @router.get("/backlog")
 def get_backlog(
-    _: ApiClient,
+    _: FeedKey,
     queries: QueriesDep,
     consumer: Annotated[str, Query(min_length=1, max_length=64)] = "cloud",
 ) -> dict[str, Any]:

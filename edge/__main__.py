@@ -45,7 +45,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         database="demo.db",
         mqtt={"host": "127.0.0.1", "port": broker_port},
         http={"host": args.host, "port": args.port},
-        cloud={"api_keys": [key]},
+        api={"clients": {"demo": {"roles": ["admin"], "keys": [key]}}},
     )
     desc = edge_app.warehouse_from_settings(settings)
     running = edge_app.start(settings, desc)
@@ -79,7 +79,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(f"Warehouse edge demo is running: {running.url}/", flush=True)
     print(f"  handheld (pickers, packers): {running.url}/handheld", flush=True)
     print(f"  supervisor view: {running.url}/supervisor   API docs: {running.url}/docs", flush=True)
-    print(f"  demo API key (X-API-Key): {key}", flush=True)
+    print(f"  demo API key (X-API-Key, client demo, role admin): {key}", flush=True)
     print(
         "  handhelds for you: "
         + ", ".join(
@@ -108,8 +108,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from edge import app as edge_app
 
     settings = _settings(args)
-    if not settings.cloud.api_keys:
-        raise ConfigError("cloud.api_keys: set at least one key (e.g. EDGE_CLOUD__API_KEYS)")
+    if not any(client.keys for client in settings.api.clients.values()):
+        raise ConfigError(
+            "api.clients: configure at least one API client with a key, e.g. [api.clients.shop]"
+            ' roles = ["intake"] and EDGE_API__CLIENTS__SHOP__KEYS=\'["…"]\''
+        )
     desc = edge_app.warehouse_from_settings(settings)
     running = edge_app.start(settings, desc)
     print(
@@ -135,14 +138,18 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 
 def cmd_check_config(args: argparse.Namespace) -> int:
-    from edge.app import warehouse_from_settings
+    from edge.app import check_site, warehouse_from_settings
 
     settings = _settings(args)
     desc = warehouse_from_settings(settings)
+    check_site(settings, desc)
     print(
         f"config ok: site {settings.site}, warehouse {desc.site.id} with {len(desc.bins)} bins,"
         f" {len(desc.skus)} SKUs, {len(desc.devices)} devices"
     )
+    for name, client in settings.api.clients.items():
+        keys = f"{len(client.keys)} key(s)" if client.keys else "no key: cannot call"
+        print(f"  API client {name}: roles {', '.join(client.roles)}; {keys}")
     return 0
 
 

@@ -16,7 +16,7 @@ from fastapi import FastAPI
 
 from cloud_sync.router import router as feed_router
 from edge.catalog import Catalogs, description_digest
-from edge.config import Settings
+from edge.config import ConfigError, Settings
 from edge.core.context import CoreConfig
 from edge.core.dispatch import Core
 from edge.effects import EffectRouter
@@ -25,11 +25,13 @@ from edge.mqtt import MqttLink
 from edge.planner import TripPlanner
 from edge.queries import Queries
 from edge.runtime import Runtime, utc_now
-from edge.service import Service
+from edge.service import ApiClient, BodyLimits, Service
+from edge.staff import LockoutPolicy, StaffSessions
 from edge.store import Database
 from edge.warehouse import WarehouseDescription, demo_description_path, load_description
-from edge.web import errors
+from edge.web import errors, people
 from edge.web.api import router as api_router
+from edge.web.limits import RequestLimits
 from handheld_ui.live import Hub
 from handheld_ui.router import router as pages_router
 from handheld_ui.router import static_files
@@ -43,6 +45,34 @@ def core_config(settings: Settings) -> CoreConfig:
         weight_floor_g=settings.weighing.floor_g,
         box_tare_sd_g=settings.weighing.box_tare_sd_g,
         retain_acked_days=settings.cloud.retain_acked_days,
+        lockout=lockout_policy(settings),
+    )
+
+
+def api_clients(settings: Settings) -> tuple[ApiClient, ...]:
+    """The configured API clients that have at least one key."""
+    return tuple(
+        ApiClient(name, frozenset(c.roles), tuple(k.get_secret_value() for k in c.keys))
+        for name, c in settings.api.clients.items()
+        if c.keys
+    )
+
+
+def staff_sessions(settings: Settings, clock: Callable[[], float] | None = None) -> StaffSessions:
+    """People's web sessions, ending when idle and at an absolute limit (`staff` section)."""
+    return StaffSessions(
+        idle_s=settings.staff.session_idle_minutes * 60,
+        max_s=settings.staff.session_max_hours * 3600,
+        clock=clock or time.monotonic,
+    )
+
+
+def lockout_policy(settings: Settings) -> LockoutPolicy:
+    """Failed logins lock a badge and a device out (`staff` section); for CoreConfig."""
+    return LockoutPolicy(
+        max_failures=settings.staff.login_max_failures,
+        base_s=settings.staff.lockout_base_s,
+        max_s=settings.staff.lockout_max_s,
     )
 
 
@@ -69,7 +99,13 @@ def build(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Servic
         planner=planner,
         effects=effects,
         queries=Queries(db.read, catalogs, cfg, lambda: runtime.committed),
-        api_keys=[k.get_secret_value() for k in settings.cloud.api_keys],
+        api_clients=api_clients(settings),
+        sessions=staff_sessions(settings),
+        body_limits=BodyLimits(
+            anonymous=settings.api.max_anonymous_body_kb * 1024,
+            caller=settings.api.max_body_kb * 1024,
+            warehouse=settings.api.max_warehouse_body_mb * 1024 * 1024,
+        ),
     )
 
 
@@ -80,6 +116,21 @@ def warehouse_from_settings(settings: Settings) -> WarehouseDescription:
         else Path(settings.warehouse_file)
     )
     return load_description(path)
+
+
+def check_site(settings: Settings, desc: WarehouseDescription, stored: str | None = None) -> None:
+    """One site id everywhere: the config's `site` (the topic tree) must be the warehouse
+    description's and the stored one's; ConfigError says which differs, in one line."""
+    if desc.site.id != settings.site:
+        raise ConfigError(
+            f"site: the config says {settings.site!r} but the warehouse description"
+            f" {settings.warehouse_file!r} is for site {desc.site.id!r}; make them the same"
+        )
+    if stored is not None and stored != settings.site:
+        raise ConfigError(
+            f"site: the config says {settings.site!r} but the database"
+            f" {settings.database_path} holds site {stored!r}; use that site's database"
+        )
 
 
 def ensure_warehouse(service: Service, desc: WarehouseDescription) -> bool:
@@ -96,6 +147,7 @@ def create_app(service: Service, hub: Hub | None = None) -> FastAPI:
     live views, attached to the effect router as the "http" transport."""
     hub = hub or Hub(lambda: service.runtime.dispatching)
     service.effects.attach("http", hub)
+    service.runtime.sinks.append(people.end_tokens(service))  # a logout ends its tokens
     app = FastAPI(
         title="Warehouse edge service",
         version="0.1.0",
@@ -104,6 +156,7 @@ def create_app(service: Service, hub: Hub | None = None) -> FastAPI:
     app.state.service = service
     app.state.hub = hub
     errors.install(app)
+    app.add_middleware(RequestLimits, service=service)
     app.include_router(api_router)
     app.include_router(feed_router)
     app.include_router(pages_router)
@@ -176,6 +229,12 @@ def connect_mqtt(settings: Settings, service: Service) -> MqttLink:
 def start(settings: Settings, desc: WarehouseDescription, *, mqtt: bool = True) -> Running:
     """Start everything against the configured broker; returns once HTTP answers."""
     service = build(settings)
+    stored = service.catalogs.current
+    try:
+        check_site(settings, desc, stored.description.site.id if stored is not None else None)
+    except ConfigError:
+        service.db.close()
+        raise
     service.db.start_checkpointer()
     service.runtime.start()
     service.planner.start()
@@ -190,6 +249,7 @@ def start(settings: Settings, desc: WarehouseDescription, *, mqtt: bool = True) 
     hub = Hub(lambda: service.runtime.dispatching)
     app = create_app(service, hub)
     port = settings.http.port or free_port(settings.http.host)
+    tls = settings.http
     config = uvicorn.Config(
         app,
         host=settings.http.host,
@@ -197,6 +257,8 @@ def start(settings: Settings, desc: WarehouseDescription, *, mqtt: bool = True) 
         log_level="warning",
         access_log=False,
         timeout_graceful_shutdown=3,
+        ssl_certfile=str(tls.tls_certfile) if tls.tls_certfile else None,
+        ssl_keyfile=str(tls.tls_keyfile) if tls.tls_keyfile else None,
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="edge-http", daemon=True)
@@ -206,4 +268,5 @@ def start(settings: Settings, desc: WarehouseDescription, *, mqtt: bool = True) 
         time.sleep(0.02)
     if not server.started:
         raise RuntimeError(f"HTTP server did not start on {settings.http.host}:{port}")
-    return Running(service, link, server, thread, f"http://{settings.http.host}:{port}", hub)
+    scheme = "https" if tls.tls_certfile else "http"
+    return Running(service, link, server, thread, f"{scheme}://{settings.http.host}:{port}", hub)

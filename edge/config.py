@@ -4,9 +4,18 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 
@@ -23,22 +32,96 @@ class MqttConfig(_Section):
     port: int = Field(1883, ge=1, le=65535)
     username: str = "edge-service"
     password: SecretStr | None = None
-    client_id: str = "edge-service"
+    # The broker forces the client id to the username (use_username_as_clientid), so the
+    # client id is the username; an explicit other value is a configuration mistake.
+    client_id: str = ""
     keepalive_s: int = Field(30, ge=5, le=3600)
     # Topic root: wh/<site>/<kind>/<device>/<evt|cmd|status|err>
     topic_root: str = "wh"
+
+    @model_validator(mode="after")
+    def _client_id_is_username(self) -> MqttConfig:
+        if not self.client_id:
+            self.client_id = self.username
+        elif self.client_id != self.username:
+            raise ValueError(
+                f"client_id {self.client_id!r} is not the username {self.username!r}: the broker"
+                " forces the client id to the username; leave client_id out"
+            )
+        return self
 
 
 class HttpConfig(_Section):
     host: str = "127.0.0.1"
     port: int = Field(8080, ge=0, le=65535)
+    # HTTPS (PEM files, both or neither): handhelds send badges, PINs and tokens over Wi-Fi.
+    tls_certfile: Path | None = None
+    tls_keyfile: Path | None = None
+
+    @model_validator(mode="after")
+    def _both_tls_files(self) -> HttpConfig:
+        if (self.tls_certfile is None) != (self.tls_keyfile is None):
+            raise ValueError("tls_certfile and tls_keyfile: give both (HTTPS) or neither")
+        for name, path in (("tls_certfile", self.tls_certfile), ("tls_keyfile", self.tls_keyfile)):
+            if path is not None and not path.is_file():
+                raise ValueError(f"{name}: {path} is not a readable file")
+        return self
 
 
 class CloudConfig(_Section):
-    # Keys the cloud backend (and the shop's order intake) present in X-API-Key.
-    api_keys: list[SecretStr] = Field(default_factory=list)
     # Acknowledged feed records older than this are pruned; unacknowledged ones never are.
     retain_acked_days: int = Field(30, ge=0)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_api_keys(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "api_keys" in data:
+            raise ValueError(
+                "api_keys is gone: name each API client with its roles, e.g. [api.clients.shop]"
+                ' roles = ["intake"], and its keys in EDGE_API__CLIENTS__SHOP__KEYS=\'["…"]\''
+            )
+        return data
+
+
+# What an API client may do (docs/api.md, "Authentication"): intake = POST /orders,
+# carrier = POST /orders/{id}/ship, feed = the cloud feed, admin = everything a key can do.
+Role = Literal["intake", "carrier", "feed", "admin"]
+ClientName = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,31}$")]
+
+
+class ApiClientConfig(_Section):
+    roles: list[Role] = Field(min_length=1)
+    # Several keys allow rotation: the old and the new both work until the old is removed.
+    keys: list[SecretStr] = Field(default_factory=list)
+
+    @field_validator("keys")
+    @classmethod
+    def _usable_keys(cls, keys: list[SecretStr]) -> list[SecretStr]:
+        for key in keys:
+            text = key.get_secret_value()
+            if not text or text != text.strip() or len(text) > 256:
+                raise ValueError("a key is 1 to 256 characters without surrounding spaces")
+        return keys
+
+
+class ApiConfig(_Section):
+    """Machine clients by name (the shop, the carrier desk, the cloud) and request limits."""
+
+    clients: dict[ClientName, ApiClientConfig] = Field(default_factory=dict)
+    # Request bodies: anonymous callers (a login) get little, PUT /api/v1/warehouse the most.
+    max_body_kb: int = Field(1024, ge=1, le=1024 * 1024)
+    max_anonymous_body_kb: int = Field(16, ge=1, le=1024 * 1024)
+    max_warehouse_body_mb: int = Field(64, ge=1, le=4096)
+
+    @model_validator(mode="after")
+    def _one_client_per_key(self) -> ApiConfig:
+        seen: dict[str, str] = {}
+        for name, client in self.clients.items():
+            for key in client.keys:
+                other = seen.setdefault(key.get_secret_value(), name)
+                if other != name:
+                    raise ValueError(f"clients: {other} and {name} share a key; give each its own")
+        return self
 
 
 class PickingConfig(_Section):
@@ -51,6 +134,18 @@ class WeighingConfig(_Section):
     # The smallest tolerance, whatever the statistics say (scale drift, tape, labels).
     floor_g: int = Field(20, ge=0)
     box_tare_sd_g: int = Field(5, ge=0)
+
+
+class StaffConfig(_Section):
+    # People's web sessions end when idle this long (a request or a live stream is use)...
+    session_idle_minutes: int = Field(30, ge=1, le=24 * 60)
+    # ... and this long after login whatever happens.
+    session_max_hours: int = Field(12, ge=1, le=7 * 24)
+    # After this many failed logins in a row a badge (and a device) is locked out for
+    # lockout_base_s after its last failure, doubling with each further one up to lockout_max_s.
+    login_max_failures: int = Field(5, ge=1, le=100)
+    lockout_base_s: int = Field(30, ge=1)
+    lockout_max_s: int = Field(15 * 60, ge=1)
 
 
 class Settings(BaseSettings):
@@ -66,9 +161,11 @@ class Settings(BaseSettings):
     warehouse_file: str = "demo"  # "demo" = the shipped demo warehouse
     mqtt: MqttConfig = MqttConfig()
     http: HttpConfig = HttpConfig()
+    api: ApiConfig = ApiConfig()
     cloud: CloudConfig = CloudConfig()
     picking: PickingConfig = PickingConfig()
     weighing: WeighingConfig = WeighingConfig()
+    staff: StaffConfig = StaffConfig()
 
     @property
     def database_path(self) -> Path:

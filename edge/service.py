@@ -20,6 +20,29 @@ from edge.staff import StaffSessions
 from edge.store import Database, Tx
 
 
+@dataclass(frozen=True)
+class ApiClient:
+    """A named machine client (the shop, the carrier desk, the cloud): its roles and the keys
+    it may present (several while one is rotated). The name is the actor in the audit."""
+
+    name: str
+    roles: frozenset[str]
+    keys: tuple[str, ...] = field(repr=False)
+
+    def may(self, role: str) -> bool:
+        return role in self.roles or "admin" in self.roles
+
+
+@dataclass(frozen=True)
+class BodyLimits:
+    """The largest request body, in bytes: anonymous callers get the least (a login), a
+    warehouse description the most (15,000 bins are several MB)."""
+
+    anonymous: int = 16 * 1024
+    caller: int = 1024 * 1024
+    warehouse: int = 64 * 1024 * 1024
+
+
 @dataclass
 class Service:
     """What every adapter needs: the writer to change things, the queries to read them."""
@@ -31,8 +54,9 @@ class Service:
     planner: TripPlanner
     effects: EffectRouter
     queries: Queries
-    api_keys: list[str]
+    api_clients: tuple[ApiClient, ...]
     sessions: StaffSessions = field(default_factory=StaffSessions)
+    body_limits: BodyLimits = field(default_factory=BodyLimits)
     mqtt_connected: Callable[[], bool] | None = None
 
     def handle(self, msg: Inbound) -> Any:

@@ -31,12 +31,19 @@ def intake(ctx: Ctx, msg: IntakeOrder) -> dict[str, Any]:
     """Create the order, or return the existing one for a retry of the same request."""
     digest = _request_hash(msg)
     existing = ctx.tx.one(
-        "SELECT id, request_hash FROM orders WHERE shop_order_id = ?", (msg.shop_order_id,)
+        "SELECT id, request_hash, customer FROM orders WHERE shop_order_id = ?",
+        (msg.shop_order_id,),
     )
     if existing is not None:
+        # The same request is the same lines, times (the hash) and customer, field by field.
         if existing["request_hash"] != digest:
             raise DomainError(
                 f"shop order {msg.shop_order_id!r} exists with other lines or times", "conflict"
+            )
+        if json.loads(existing["customer"]) != msg.customer:
+            raise DomainError(
+                f"customer: shop order {msg.shop_order_id!r} exists with another customer",
+                "conflict",
             )
         return {"order_id": existing["id"], "created": False}
     if not msg.lines:

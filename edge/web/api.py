@@ -3,7 +3,8 @@
 from fastapi import APIRouter
 
 from edge.web import devices, health, orders, people, stock, warehouse
+from edge.web.bodies import ERROR_RESPONSES
 
-router = APIRouter(prefix="/api/v1")
+router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
 for resource in (people, orders, stock, warehouse, devices, health):
     router.include_router(resource.router)

@@ -9,19 +9,30 @@ from typing import Any
 from fastapi import HTTPException, status
 
 from edge.catalog import Catalog, StaffInfo
+from edge.service import ApiClient
 from edge.staff import pin_matches
 
 
-def api_client_name(keys: Sequence[str], given: str | None) -> str:
-    """The client a key belongs to ("api-key-N"); 401 naming the header otherwise."""
+def api_client_of(clients: Sequence[ApiClient], given: str | None) -> ApiClient:
+    """The client a key belongs to; 401 naming the header otherwise."""
     if given is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "X-API-Key header: required")
-    encoded = given.encode()
-    # Compare against every key in constant time so timing tells nothing about a key.
-    matched = [hmac.compare_digest(encoded, key.encode()) for key in keys if key]
-    if not any(matched):
+    found = find_api_client(clients, given)
+    if found is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "X-API-Key header: not a valid key")
-    return f"api-key-{matched.index(True) + 1}"
+    return found
+
+
+def find_api_client(clients: Sequence[ApiClient], given: str) -> ApiClient | None:
+    """The client whose key this is, or None. Every key is compared in constant time, so
+    timing tells nothing about a key."""
+    encoded = given.encode()
+    found = None
+    for client in clients:
+        for key in client.keys:
+            if hmac.compare_digest(encoded, key.encode()) and found is None:
+                found = client
+    return found
 
 
 def bearer(authorization: str | None) -> str | None:

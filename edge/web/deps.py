@@ -1,17 +1,39 @@
 """Dependencies every router declares (Annotated, so tests can swap them with overrides)."""
 
-from __future__ import annotations
-
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, get_args
 
-from fastapi import Depends, Header, HTTPException, Request, status
+from fastapi import Depends, HTTPException, Path, Query, Request, Security, status
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
+from edge.config import Role
 from edge.messages import Origin
 from edge.queries import Queries
-from edge.service import Service
+from edge.service import ApiClient, Service
 from edge.staff import StaffSession
-from edge.web.auth import api_client_name, bearer
+from edge.web.auth import api_client_of
+from edge.web.bodies import SQL_INT_MAX
+
+# Path ids and query counts: parsed from their strings, bounded before they reach SQLite.
+OrderId = Annotated[int, Path(ge=1, le=SQL_INT_MAX, description="the order's id")]
+Cursor = Annotated[int, Query(ge=0, le=SQL_INT_MAX, description="cursor: the last seq you have")]
+
+# The two ways to call, declared as OpenAPI security schemes: the schema says who may call what
+# (an API key's scopes are the roles it needs, a person's the staff role).
+api_key_scheme = APIKeyHeader(
+    name="X-API-Key",
+    scheme_name="ApiKey",
+    description="a machine client's key; its client's roles decide what it may call",
+    auto_error=False,
+)
+bearer_scheme = HTTPBearer(
+    scheme_name="Bearer",
+    description="a person's token from POST /api/v1/login (badge + PIN)",
+    auto_error=False,
+)
+
+ROLES: tuple[Role, ...] = get_args(Role)
 
 
 def get_service(request: Request) -> Service:
@@ -29,17 +51,40 @@ def get_queries(service: ServiceDep) -> Queries:
 QueriesDep = Annotated[Queries, Depends(get_queries)]
 
 
-def api_client(service: ServiceDep, x_api_key: Annotated[str | None, Header()] = None) -> str:
-    """A machine client (the shop, the carrier desk, the cloud) by its X-API-Key."""
-    return api_client_name(service.api_keys, x_api_key)
+def require(role: Role) -> Callable[..., ApiClient]:
+    """The dependency of a route a machine client with this role (or admin) may call."""
+
+    def api_key_with_role(
+        service: ServiceDep,
+        x_api_key: Annotated[str | None, Security(api_key_scheme, scopes=[role])] = None,
+    ) -> ApiClient:
+        client = api_client_of(service.api_clients, x_api_key)
+        if not client.may(role):
+            needed = "admin" if role == "admin" else f"{role} (or admin)"
+            raise HTTPException(
+                status.HTTP_403_FORBIDDEN,
+                f"X-API-Key: client {client.name} may not do this: it needs the role {needed}",
+            )
+        return client
+
+    api_key_with_role.__name__ = f"{role}_key"
+    api_key_with_role.role = role  # type: ignore[attr-defined]
+    return api_key_with_role
 
 
-ApiClient = Annotated[str, Depends(api_client)]
+# One dependency per role, made once: tests and tools find (and override) them by role.
+KEY_GUARDS: dict[Role, Callable[..., ApiClient]] = {role: require(role) for role in ROLES}
+IntakeKey = Annotated[ApiClient, Depends(KEY_GUARDS["intake"])]
+CarrierKey = Annotated[ApiClient, Depends(KEY_GUARDS["carrier"])]
+FeedKey = Annotated[ApiClient, Depends(KEY_GUARDS["feed"])]
+AdminKey = Annotated[ApiClient, Depends(KEY_GUARDS["admin"])]
 
 
-def bearer_token(authorization: Annotated[str | None, Header()] = None) -> str:
-    token = bearer(authorization)
-    if token is None:
+def bearer_token(
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer_scheme)] = None,
+) -> str:
+    token = credentials.credentials.strip() if credentials is not None else ""
+    if not token:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED, "Authorization header: log in and send 'Bearer <token>'"
         )
@@ -62,7 +107,9 @@ def current_staff(service: ServiceDep, token: BearerToken) -> StaffSession:
 CurrentStaff = Annotated[StaffSession, Depends(current_staff)]
 
 
-def current_supervisor(staff: CurrentStaff) -> StaffSession:
+def current_supervisor(
+    staff: Annotated[StaffSession, Security(current_staff, scopes=["supervisor"])],
+) -> StaffSession:
     if staff.role != "supervisor":
         raise HTTPException(
             status.HTTP_403_FORBIDDEN, f"{staff.name} is a {staff.role}; this needs a supervisor"
@@ -75,17 +122,17 @@ Supervisor = Annotated[StaffSession, Depends(current_supervisor)]
 
 def key_or_login(
     service: ServiceDep,
-    x_api_key: Annotated[str | None, Header()] = None,
-    authorization: Annotated[str | None, Header()] = None,
+    x_api_key: Annotated[str | None, Security(api_key_scheme)] = None,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer_scheme)] = None,
 ) -> str:
-    """Reads need a machine key or a logged-in person (orders carry customer data)."""
-    token = bearer(authorization)
-    if token is not None:
-        found = service.sessions.get(token)
+    """Reads need a machine key (any role) or a logged-in person (orders carry customer
+    data); the answer is who is reading."""
+    if credentials is not None:
+        found = service.sessions.get(credentials.credentials.strip())
         if found is not None:
             return found.badge
     if x_api_key is not None:
-        return api_client_name(service.api_keys, x_api_key)
+        return api_client_of(service.api_clients, x_api_key).name
     raise HTTPException(status.HTTP_401_UNAUTHORIZED, "X-API-Key or Authorization header: required")
 
 

@@ -10,18 +10,27 @@ from fastapi import APIRouter, Query, Response
 from edge import messages as m
 from edge.model import Status
 from edge.web.bodies import OrderBody, ReasonBody, ShipBody
-from edge.web.deps import ApiClient, KeyOrLogin, QueriesDep, ServiceDep, Supervisor, origin
+from edge.web.deps import (
+    CarrierKey,
+    IntakeKey,
+    KeyOrLogin,
+    OrderId,
+    QueriesDep,
+    ServiceDep,
+    Supervisor,
+    origin,
+)
 
 router = APIRouter(tags=["orders"])
 
 
 @router.post("/orders", status_code=201)
 def create_order(
-    body: OrderBody, response: Response, client: ApiClient, service: ServiceDep
+    body: OrderBody, response: Response, client: IntakeKey, service: ServiceDep
 ) -> dict[str, Any]:
     """Intake of a paid order; a retry with the same shop_order_id returns the same order."""
     msg = m.IntakeOrder(
-        origin=origin(client),
+        origin=origin(client.name),
         shop_order_id=body.shop_order_id,
         lines=tuple(m.OrderLineIn(line.sku, line.qty) for line in body.lines),
         paid_at=body.paid_at,
@@ -46,14 +55,14 @@ def list_orders(
 
 
 @router.get("/orders/{order_id}")
-def get_order(order_id: int, _: KeyOrLogin, queries: QueriesDep) -> dict[str, Any]:
+def get_order(order_id: OrderId, _: KeyOrLogin, queries: QueriesDep) -> dict[str, Any]:
     """The order with lines, picks, parcels and its full status history."""
     return queries.order(order_id)
 
 
 @router.post("/orders/{order_id}/override")
 def override(
-    order_id: int, body: ReasonBody, who: Supervisor, service: ServiceDep
+    order_id: OrderId, body: ReasonBody, who: Supervisor, service: ServiceDep
 ) -> dict[str, Any]:
     """A supervisor releases an order from hold, with a reason (audited)."""
     service.handle(m.OverrideHold(origin(who.badge, who.device), order_id, body.reason))
@@ -61,17 +70,21 @@ def override(
 
 
 @router.post("/orders/{order_id}/cancel")
-def cancel(order_id: int, body: ReasonBody, who: Supervisor, service: ServiceDep) -> dict[str, Any]:
+def cancel(
+    order_id: OrderId, body: ReasonBody, who: Supervisor, service: ServiceDep
+) -> dict[str, Any]:
     """A supervisor cancels an order; its reserved stock goes back to the bins."""
     service.handle(m.CancelOrder(origin(who.badge, who.device), order_id, body.reason))
     return service.queries.order(order_id)
 
 
 @router.post("/orders/{order_id}/ship")
-def ship(order_id: int, body: ShipBody, client: ApiClient, service: ServiceDep) -> dict[str, Any]:
+def ship(
+    order_id: OrderId, body: ShipBody, client: CarrierKey, service: ServiceDep
+) -> dict[str, Any]:
     """Carrier hand-over: a tracking number per parcel; the shipment enters the feed."""
     parcels = tuple(m.ParcelHandover(p.parcel_id, p.tracking) for p in body.parcels)
-    service.handle(m.ShipOrder(origin(client), order_id, body.carrier, parcels))
+    service.handle(m.ShipOrder(origin(client.name), order_id, body.carrier, parcels))
     return service.queries.order(order_id)
 
 

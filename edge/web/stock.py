@@ -17,8 +17,8 @@ router = APIRouter(tags=["stock"])
 def get_stock(
     _: KeyOrLogin,
     queries: QueriesDep,
-    sku: str | None = None,
-    bin: str | None = None,
+    sku: Annotated[str | None, Query(max_length=64)] = None,
+    bin: Annotated[str | None, Query(max_length=64)] = None,
     limit: Annotated[int, Query(ge=1, le=5000)] = 500,
 ) -> dict[str, Any]:
     """On hand, reserved and free per bin and SKU."""

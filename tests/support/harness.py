@@ -115,6 +115,14 @@ def small_warehouse() -> dict[str, Any]:
     }
 
 
+# API clients of the tests: an admin (X-API-Key: test-key) and one client per role, whose key
+# is "<role>-key" (tests/unit/web/access.py walks every route with each).
+TEST_CLIENTS: dict[str, dict[str, Any]] = {
+    "test-admin": {"roles": ["admin"], "keys": ["test-key"]},
+    **{role: {"roles": [role], "keys": [f"{role}-key"]} for role in ("intake", "carrier", "feed")},
+}
+
+
 class Clock:
     def __init__(self) -> None:
         self.now = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
@@ -189,7 +197,7 @@ def make_harness(data_dir: Path) -> Harness:
     """The service built as production builds it (not started: the writer and the planner
     run inline), the small warehouse loaded, every effect recorded."""
     clock = Clock()
-    settings = load_settings(None, data_dir=data_dir, cloud={"api_keys": ["test-key"]})
+    settings = load_settings(None, data_dir=data_dir, api={"clients": TEST_CLIENTS})
     service = build(settings, clock=clock)
     h = Harness(service, service.runtime, clock)
     # First, so a message's effects are recorded before those of a plan it caused inline.

@@ -21,8 +21,8 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 class ServiceProcess:
-    """The service against a private broker, with its own data dir, API key and HTTP port;
-    the product's defaults (WAL, synchronous=FULL). The broker password and the API key
+    """The service against a private broker, with its own data dir, API keys and HTTP port;
+    the product's defaults (WAL, synchronous=FULL). The broker password and the API keys
     reach it through EDGE_* variables, never through files."""
 
     def __init__(
@@ -36,7 +36,9 @@ class ServiceProcess:
         self.broker = broker
         self.workdir = workdir
         self.port = free_port()
+        # An admin key (every route a key may call) and a key per role, as a site names them.
         self.api_key = secrets.token_urlsafe(16)
+        self.role_keys = {role: secrets.token_urlsafe(16) for role in ("intake", "carrier", "feed")}
         self.proc: subprocess.Popen[bytes] | None = None
         workdir.mkdir(parents=True, exist_ok=True)
         (workdir / "edge.toml").write_text(
@@ -46,7 +48,10 @@ class ServiceProcess:
             "[mqtt]\n"
             f'host = "{broker.host}"\nport = {broker.port}\n'
             "[http]\n"
-            f'host = "127.0.0.1"\nport = {self.port}\n',
+            f'host = "127.0.0.1"\nport = {self.port}\n'
+            "[api.clients.tests]\n"
+            'roles = ["admin"]\n'
+            + "".join(f'[api.clients.{role}]\nroles = ["{role}"]\n' for role in self.role_keys),
             encoding="utf-8",
         )
 
@@ -58,7 +63,12 @@ class ServiceProcess:
         env = {
             **os.environ,
             "EDGE_MQTT__PASSWORD": self.broker.password_for("edge-service") or "",
-            "EDGE_CLOUD__API_KEYS": json.dumps([self.api_key]),
+            # Roles in the file, keys from the environment (deep-merged by pydantic-settings).
+            "EDGE_API__CLIENTS__TESTS__KEYS": json.dumps([self.api_key]),
+            **{
+                f"EDGE_API__CLIENTS__{role.upper()}__KEYS": json.dumps([key])
+                for role, key in self.role_keys.items()
+            },
         }
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "edge", "serve", "--config", str(self.workdir / "edge.toml")],

@@ -42,7 +42,7 @@ def test_order_intake_needs_a_key_and_is_idempotent(client: TestClient) -> None:
     assert client.post("/api/v1/orders", json=changed, headers=KEY).status_code == 409
     assert client.get(f"/api/v1/orders/{first.json()['id']}").status_code == 401
     body = client.get(f"/api/v1/orders/{first.json()['id']}", headers=KEY).json()
-    assert body["status"] == "received" and body["history"][0]["actor"] == "api-key-1"
+    assert body["status"] == "received" and body["history"][0]["actor"] == "test-admin"
 
 
 @pytest.mark.parametrize(
@@ -104,7 +104,7 @@ def test_warehouse_upload_names_the_problem(client: TestClient, harness: Harness
     assert ok.status_code == 200 and ok.json()["bins"] == 72
     with harness.service.read() as tx:
         loads = tx.all("SELECT actor, device FROM warehouse_loads ORDER BY id")
-    assert loads == [{"actor": "test", "device": "test"}, {"actor": "api-key-1", "device": "http"}]
+    assert loads == [{"actor": "test", "device": "test"}, {"actor": "test-admin", "device": "http"}]
 
 
 def test_devices_and_health(client: TestClient) -> None:

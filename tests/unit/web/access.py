@@ -1,0 +1,98 @@
+"""Who may call each route of the app: the declared table the route walk checks, in docs/api.md."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import fastapi.routing
+from fastapi import FastAPI
+from starlette.routing import BaseRoute, Mount
+
+# Every kind of caller: no credentials, an API key of each role, a person of each staff role
+# (the picker and the packer on handhelds, the supervisor on a browser).
+KEYS = ("intake", "carrier", "feed", "admin")
+PEOPLE = ("picker", "packer", "supervisor")
+CALLERS = ("nobody", *KEYS, *PEOPLE)
+
+# A rule is the set of callers it lets through; every other caller gets 401 or 403.
+RULES: dict[str, frozenset[str]] = {
+    "open": frozenset(CALLERS),
+    "read": frozenset(KEYS + PEOPLE),  # orders carry customer data: any key or any person
+    "intake": frozenset({"intake", "admin"}),
+    "carrier": frozenset({"carrier", "admin"}),
+    "feed": frozenset({"feed", "admin"}),
+    "admin": frozenset({"admin"}),
+    # Any person logged in (a token of the desk's browser is then refused by the handheld's
+    # routes as not a scanner's, 409: the walk's supervisor is on a browser).
+    "person": frozenset(PEOPLE),
+    "supervisor": frozenset({"supervisor"}),
+}
+
+# (method, path) → rule, for every route of the app. A route missing here fails the walk.
+ROUTES: dict[tuple[str, str], str] = {
+    ("GET", "/openapi.json"): "open",
+    ("GET", "/docs"): "open",
+    ("GET", "/docs/oauth2-redirect"): "open",
+    ("GET", "/redoc"): "open",
+    ("POST", "/api/v1/login"): "open",
+    ("POST", "/api/v1/orders"): "intake",
+    ("GET", "/api/v1/orders"): "read",
+    ("GET", "/api/v1/orders/{order_id}"): "read",
+    ("POST", "/api/v1/orders/{order_id}/override"): "supervisor",
+    ("POST", "/api/v1/orders/{order_id}/cancel"): "supervisor",
+    ("POST", "/api/v1/orders/{order_id}/ship"): "carrier",
+    ("GET", "/api/v1/orders-at-risk"): "read",
+    ("GET", "/api/v1/stock"): "read",
+    ("POST", "/api/v1/stock"): "supervisor",
+    ("GET", "/api/v1/warehouse"): "read",
+    ("PUT", "/api/v1/warehouse"): "admin",
+    ("GET", "/api/v1/devices"): "read",
+    ("GET", "/api/v1/dead-letters"): "read",
+    ("GET", "/api/v1/health"): "open",
+    ("GET", "/api/v1/feed"): "feed",
+    ("POST", "/api/v1/feed/ack"): "feed",
+    ("GET", "/api/v1/feed/backlog"): "feed",
+    ("GET", "/"): "open",
+    ("GET", "/supervisor"): "open",
+    ("GET", "/handheld"): "open",
+    ("GET", "/ui/supervisor/overview"): "supervisor",
+    ("POST", "/ui/supervisor/logout"): "open",  # ends the token it is given, if any
+    ("GET", "/ui/supervisor/stream"): "supervisor",
+    ("GET", "/ui/handheld/devices"): "open",
+    ("POST", "/ui/handheld/login"): "open",
+    ("POST", "/ui/handheld/events"): "person",
+    ("POST", "/ui/handheld/override"): "person",  # + a supervisor's badge (and PIN)
+    ("GET", "/ui/handheld/map.svg"): "person",
+    ("GET", "/ui/handheld/stream"): "person",
+    ("GET", "/static"): "open",
+}
+
+
+def app_routes(app: FastAPI) -> Iterator[tuple[str, str, BaseRoute]]:
+    """(method, full path, route) of every route the app serves, mounts as GET."""
+    # FastAPI ≥ 0.16x keeps included routers as branches; older versions copied their routes.
+    flatten = getattr(fastapi.routing, "iter_route_contexts", None)
+    for found in flatten(app.routes) if flatten else app.routes:
+        route = getattr(found, "original_route", found)
+        path: str = getattr(found, "path", "")
+        methods = {"GET"} if isinstance(route, Mount) else set(getattr(found, "methods", ()) or ())
+        for method in sorted(methods - {"HEAD"}):
+            yield method, path, route
+
+
+def allowed(method: str, path: str) -> frozenset[str]:
+    return RULES[ROUTES[(method, path)]]
+
+
+def markdown() -> str:
+    """The table as docs/api.md shows it: a row per route, a column per caller."""
+    head = "| method and path | " + " | ".join(CALLERS) + " |"
+    rows = [head, "| --- |" + " :-: |" * len(CALLERS)]
+    for (method, path), rule in ROUTES.items():
+        cells = " | ".join("✓" if c in RULES[rule] else "·" for c in CALLERS)
+        rows.append(f"| `{method} {path}` | {cells} |")
+    return "\n".join(rows) + "\n"
+
+
+if __name__ == "__main__":
+    print(markdown(), end="")
