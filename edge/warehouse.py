@@ -225,8 +225,31 @@ def _format(exc: ValidationError, source: str) -> str:
     return "\n".join(lines)
 
 
+# Every number of a description is grams, millimetres, decimetres, seconds or a count: a
+# billion is far beyond any warehouse, and far below what SQLite or the routing overflow at.
+LARGEST_NUMBER = 10**9
+
+
+def too_large(data: Any, root: str) -> str | None:
+    """Where the first number beyond LARGEST_NUMBER sits (body.stock[0].qty), if any."""
+    pending: list[tuple[str, Any]] = [(root, data)]
+    while pending:  # a loop, not recursion: a deeply nested body cannot exhaust the stack
+        where, value = pending.pop()
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            if abs(value) > LARGEST_NUMBER:
+                return where
+        elif isinstance(value, dict):
+            pending += reversed([(f"{where}.{k}", v) for k, v in value.items()])
+        elif isinstance(value, list):
+            pending += reversed([(f"{where}[{i}]", v) for i, v in enumerate(value)])
+    return None
+
+
 def parse_description(data: Any, source: str = "warehouse") -> WarehouseDescription:
     """Validate a parsed description; DescriptionError names the place and the problem."""
+    where = too_large(data, source)
+    if where is not None:
+        raise DescriptionError(f"{where}: a number of at most {LARGEST_NUMBER:,} (either sign)")
     try:
         return WarehouseDescription.model_validate(data)
     except ValidationError as exc:

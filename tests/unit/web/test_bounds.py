@@ -3,12 +3,15 @@ integer that reaches SQLite stops at 2^63 - 1, times stay where a day's arithmet
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from edge.warehouse import DescriptionError, load_description
 from edge.web.deps import get_queries
 from tests.support.harness import Harness, small_warehouse
 from tests.support.web import login
@@ -148,3 +151,16 @@ def test_a_warehouse_number_beyond_any_warehouse_is_named(
     assert r.status_code == 422, r.text
     assert r.json()["detail"] == f"{where}: a number of at most 1,000,000,000 (either sign)"
     assert harness.stock("A-02-1-A", "MUG") == (10, 0)
+
+
+def test_a_description_file_with_a_number_beyond_any_warehouse_is_named(tmp_path: Path) -> None:
+    """The file loaded at start-up gets the same bound as PUT /warehouse."""
+    desc = small_warehouse()
+    desc["stock"][0]["qty"] = 2**63
+    path = tmp_path / "warehouse.json"
+    path.write_text(json.dumps(desc), encoding="utf-8")
+    with pytest.raises(DescriptionError) as err:
+        load_description(path)
+    assert str(err.value) == (
+        "warehouse.json.stock[0].qty: a number of at most 1,000,000,000 (either sign)"
+    )
