@@ -15,7 +15,7 @@ import pytest
 from paho.mqtt.enums import CallbackAPIVersion, MQTTProtocolVersion
 
 from edge.devices.client import DeviceClient, ResendWindow, SentEvent
-from tests.support.broker import SERVICE_USER, Mosquitto, private_broker
+from tests.support.broker import SERVICE_USER, Mosquitto, broker_or_skip
 from tests.support.service_process import SITE, ServiceProcess
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]
@@ -29,13 +29,8 @@ WITH_RESEND, WITHOUT_RESEND = "scale-1", "scale-2"  # scales of the demo warehou
 
 @pytest.fixture
 def broker(tmp_path: Path) -> Iterator[Mosquitto]:
-    started = private_broker(tmp_path / "broker", SERVICE_USER, WITH_RESEND, WITHOUT_RESEND)
-    if started is None:
-        pytest.skip("mosquitto is not installed (apt-get install mosquitto)")
-    try:
+    with broker_or_skip(tmp_path / "broker", SERVICE_USER, WITH_RESEND, WITHOUT_RESEND) as started:
         yield started
-    finally:
-        started.stop()
 
 
 def _device(broker: Mosquitto, device_id: str, resend_window_s: float) -> DeviceClient:

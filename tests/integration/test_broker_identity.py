@@ -13,7 +13,7 @@ import paho.mqtt.client as mqtt
 import pytest
 from paho.mqtt.enums import CallbackAPIVersion, MQTTProtocolVersion
 
-from tests.support.broker import SERVICE_USER, Mosquitto, private_broker
+from tests.support.broker import SERVICE_USER, Mosquitto, broker_or_skip
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(60)]
 
@@ -29,13 +29,8 @@ PROTOCOLS = [
 
 @pytest.fixture
 def broker(tmp_path: Path) -> Iterator[Mosquitto]:
-    started = private_broker(tmp_path / "broker", SERVICE_USER, ATTACKER, VICTIM)
-    if started is None:
-        pytest.skip("mosquitto is not installed (apt-get install mosquitto)")
-    try:
+    with broker_or_skip(tmp_path / "broker", SERVICE_USER, ATTACKER, VICTIM) as started:
         yield started
-    finally:
-        started.stop()
 
 
 class Client:

@@ -11,8 +11,12 @@ import socket
 import struct
 import subprocess
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 CONF = REPO / "deploy" / "mosquitto.conf"
@@ -348,3 +352,15 @@ def private_broker(workdir: Path, *users: str, tls: TlsFiles | None = None) -> M
     broker.add_users(*users)
     broker.start()
     return broker
+
+
+@contextmanager
+def broker_or_skip(workdir: Path, *users: str) -> Iterator[Mosquitto]:
+    """A started broker for one test, stopped after it; the test skips without Mosquitto."""
+    started = private_broker(workdir, *users)
+    if started is None:
+        pytest.skip("mosquitto is not installed (apt-get install mosquitto)")
+    try:
+        yield started
+    finally:
+        started.stop()

@@ -15,6 +15,7 @@ import httpx
 from fastapi.testclient import TestClient
 
 from edge.messages import Effect, LoadWarehouse, Origin
+from edge.staff import hash_pin
 from edge.warehouse import parse_description
 from tests.support.harness import Harness, small_warehouse
 
@@ -31,6 +32,21 @@ def handheld_warehouse() -> dict[str, Any]:
     """The small test warehouse plus the HTTP handhelds (and PS-2's scale)."""
     desc = small_warehouse()
     desc["devices"] += [dict(d) for d in HANDHELD_DEVICES]
+    return desc
+
+
+# PINs of the tests' staff: Ana (P-1) and Ines (S-1) have one, Bram (P-2) has none.
+PIN = "4711"
+BOSS_PIN = "9317"
+
+
+def with_pins(desc: dict[str, Any]) -> dict[str, Any]:
+    """The description with PIN hashes for Ana and Ines (few rounds: tests, not storage)."""
+    for person in desc["staff"]:
+        if person["badge"] == "P-1":
+            person["pin_hash"] = hash_pin(PIN, rounds=1000)
+        if person["badge"] == "S-1":
+            person["pin_hash"] = hash_pin(BOSS_PIN, rounds=1000)
     return desc
 
 

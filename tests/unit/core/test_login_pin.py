@@ -18,23 +18,15 @@ from edge.messages import (
     PinEntered,
 )
 from edge.model import DomainError
-from edge.staff import LoginOutcome, hash_pin, redact_pin
+from edge.staff import LoginOutcome, redact_pin
 from tests.support.harness import Harness, small_warehouse
-from tests.support.web import load_warehouse
-
-PIN = "4711"
-BOSS_PIN = "9317"
+from tests.support.web import PIN, load_warehouse, with_pins
 
 
 @pytest.fixture
 def pins(harness: Harness) -> Harness:
     """The small warehouse with PINs for Ana (P-1) and Ines (S-1); Bram (P-2) has none."""
-    desc = small_warehouse()
-    for person in desc["staff"]:
-        if person["badge"] == "P-1":
-            person["pin_hash"] = hash_pin(PIN, rounds=1000)
-        if person["badge"] == "S-1":
-            person["pin_hash"] = hash_pin(BOSS_PIN, rounds=1000)
+    desc = with_pins(small_warehouse())
     load_warehouse(harness, desc)
     return harness
 

@@ -11,12 +11,16 @@ from fastapi.testclient import TestClient
 from edge.app import staff_sessions
 from edge.config import load_settings
 from edge.messages import LogoutRequested, NextRequested
-from edge.staff import StaffSessions, hash_pin
+from edge.staff import StaffSessions
 from tests.support.harness import Harness
-from tests.support.web import handheld_warehouse, load_warehouse, login, open_stream
-
-PIN = "4711"
-BOSS_PIN = "9317"
+from tests.support.web import (
+    PIN,
+    handheld_warehouse,
+    load_warehouse,
+    login,
+    open_stream,
+    with_pins,
+)
 
 
 class FakeClock:
@@ -32,12 +36,7 @@ class FakeClock:
 @pytest.fixture
 def pins(harness: Harness) -> Harness:
     """Ana (P-1) and Ines (S-1) have PINs; Bram (P-2) has none."""
-    desc = handheld_warehouse()
-    for person in desc["staff"]:
-        if person["badge"] == "P-1":
-            person["pin_hash"] = hash_pin(PIN, rounds=1000)
-        if person["badge"] == "S-1":
-            person["pin_hash"] = hash_pin(BOSS_PIN, rounds=1000)
+    desc = with_pins(handheld_warehouse())
     load_warehouse(harness, desc)
     return harness
 
