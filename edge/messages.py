@@ -275,10 +275,11 @@ class LoadWarehouse:
 
 @dataclass(frozen=True)
 class AckFeed:
-    """The cloud consumer has durably stored feed records up to and including seq."""
+    """A declared feed consumer has durably stored the records of stream_id up to seq."""
 
     origin: Origin
     consumer: str
+    stream_id: str
     seq: int
 
 
@@ -351,7 +352,24 @@ class StationWeight:
     stable: bool
 
 
-Effect = LightOn | LightOff | ScannerView | DeviceError | PlanTrip | StateChanged | StationWeight
+@dataclass(frozen=True)
+class FeedAppended:
+    """A shipment record joined the cloud feed (after its commit: long-polls wake, a
+    publisher may send it)."""
+
+    seq: int
+
+
+Effect = (
+    LightOn
+    | LightOff
+    | ScannerView
+    | DeviceError
+    | PlanTrip
+    | StateChanged
+    | StationWeight
+    | FeedAppended
+)
 
 Inbound = (
     ScanRead

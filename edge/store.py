@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import sqlite3
 import threading
@@ -14,6 +15,8 @@ from typing import Any
 
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
+
+from edge.core.feed import canonical, text_hash
 
 log = logging.getLogger(__name__)
 
@@ -344,3 +347,30 @@ def _login_attempts(db: sqlite_utils.Database) -> None:
             device TEXT PRIMARY KEY, badge TEXT NOT NULL, since TEXT NOT NULL)
         """,
     )
+
+
+@migrations(name="0006_feed_chain")
+def _feed_chain(db: sqlite_utils.Database) -> None:
+    # Every feed record names the record before it in its stream (prev_seq) and carries the
+    # sha256 of its canonical JSON (hash), so a consumer detects a gap or a changed record;
+    # the record text is stored in that canonical form, so a page is built from it as is.
+    # feed_floor in meta is the highest seq pruned (records at or below it are gone).
+    _script(
+        db,
+        """
+        ALTER TABLE feed ADD COLUMN prev_seq INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE feed ADD COLUMN hash TEXT NOT NULL DEFAULT ''
+        """,
+    )
+    first = db.execute("SELECT min(seq) FROM feed").fetchone()[0]
+    issued = db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'feed'").fetchone()
+    prev = first - 1 if first is not None else (issued[0] if issued else 0)
+    db.execute("INSERT INTO meta(key, value) VALUES ('feed_floor', ?)", (str(prev),))
+    rows = db.execute("SELECT seq, record FROM feed ORDER BY seq").fetchall()
+    for seq, text in rows:
+        record = canonical(json.loads(text))
+        db.execute(
+            "UPDATE feed SET record = ?, prev_seq = ?, hash = ? WHERE seq = ?",
+            (record, prev, text_hash(record), seq),
+        )
+        prev = seq

@@ -24,6 +24,8 @@ class CoreConfig:
     weight_floor_g: int = 20
     box_tare_sd_g: int = 5
     retain_acked_days: int = 30
+    # The declared feed consumers (API clients with the role feed): pruning waits for all.
+    feed_consumers: tuple[str, ...] = ()
     lockout: LockoutPolicy = field(default_factory=LockoutPolicy)
 
 

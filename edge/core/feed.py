@@ -1,23 +1,55 @@
-"""The cloud feed: a finished shipment appended in its own transaction; acks and retention."""
+"""The cloud feed: a finished shipment appended in its own transaction (hashed, chained);
+acks by declared consumers and retention below all of them."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import timedelta
 from typing import Any
 
 from edge.core.context import Ctx
-from edge.messages import AckFeed
+from edge.messages import AckFeed, FeedAppended
 from edge.model import DomainError
+from edge.ports import Reader
+
+
+def canonical(record: Any) -> str:
+    """The record's canonical JSON (docs/cloud-sync.md): stored as is, hashed as is."""
+    return json.dumps(record, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def text_hash(text: str) -> str:
+    """sha256 hex of a record's canonical JSON text, encoded as UTF-8."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def stream_id(tx: Reader) -> str:
+    return str(tx.value("SELECT value FROM meta WHERE key = 'stream_id'"))
+
+
+def floor(tx: Reader) -> int:
+    """The highest seq pruned: records at or below it are gone."""
+    return int(tx.value("SELECT value FROM meta WHERE key = 'feed_floor'") or 0)
+
+
+def newest(tx: Reader) -> int:
+    """The stream's newest seq: its last record, or the floor when none is left."""
+    last = tx.value("SELECT max(seq) FROM feed")
+    return int(last) if last is not None else floor(tx)
 
 
 def append_shipment(ctx: Ctx, order_id: int) -> None:
-    """The whole shipment record joins the feed in the transaction that ships the order."""
+    """The whole shipment record joins the feed in the transaction that ships the order,
+    naming the record before it in this stream (prev_seq) and its own hash."""
     record = shipment_record(ctx, order_id)
-    ctx.tx.run(
-        "INSERT INTO feed(order_id, shop_order_id, created_at, record) VALUES (?, ?, ?, ?)",
-        (order_id, record["shop_order_id"], ctx.at, json.dumps(record, sort_keys=True)),
+    text = canonical(record)
+    seq = ctx.tx.run(
+        "INSERT INTO feed(order_id, shop_order_id, created_at, record, prev_seq, hash)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        (order_id, record["shop_order_id"], ctx.at, text, newest(ctx.tx), text_hash(text)),
     )
+    ctx.emit(FeedAppended(seq))
     ctx.changed()
 
 
@@ -69,8 +101,21 @@ def shipment_record(ctx: Ctx, order_id: int) -> dict[str, Any]:
 
 
 def ack(ctx: Ctx, msg: AckFeed) -> dict[str, Any]:
-    """Record how far the consumer stored; never backwards, never past the end."""
-    last = ctx.tx.value("SELECT seq FROM sqlite_sequence WHERE name = 'feed'") or 0
+    """Record how far a declared consumer stored this stream; never backwards, never past
+    the newest record; then prune what every declared consumer has and retention lets go."""
+    if msg.consumer not in ctx.cfg.feed_consumers:
+        raise DomainError(
+            f"consumer: {msg.consumer} is not declared (an API client with the role feed)",
+            "forbidden",
+        )
+    current = stream_id(ctx.tx)
+    if msg.stream_id != current:
+        raise DomainError(
+            f"stream_id: {msg.stream_id} is not the current stream {current}; read it from after=0",
+            "conflict",
+            {"stream_id": current},
+        )
+    last = newest(ctx.tx)
     if msg.seq < 0 or msg.seq > last:
         raise DomainError(f"seq: {msg.seq} is beyond the newest record {last}", "invalid")
     row = ctx.tx.one("SELECT acked_seq FROM feed_consumers WHERE consumer = ?", (msg.consumer,))
@@ -81,9 +126,39 @@ def ack(ctx: Ctx, msg: AckFeed) -> dict[str, Any]:
         " acked_at = excluded.acked_at, actor = excluded.actor",
         (msg.consumer, acked, ctx.at, msg.origin.actor),
     )
-    # Retention: only what every consumer has acknowledged, and only once it is old.
-    floor = ctx.tx.value("SELECT min(acked_seq) FROM feed_consumers") or 0
-    horizon = (ctx.now - timedelta(days=ctx.cfg.retain_acked_days)).isoformat()
-    pruned = ctx.tx.run("DELETE FROM feed WHERE seq <= ? AND created_at < ?", (floor, horizon))
+    pruned = prune(ctx)
     ctx.changed()
-    return {"consumer": msg.consumer, "acked_seq": acked, "pruned": pruned}
+    return {"consumer": msg.consumer, "stream_id": current, "acked_seq": acked, "pruned": pruned}
+
+
+def prune(ctx: Ctx) -> int:
+    """Delete the oldest records every declared consumer has acknowledged and retention lets
+    go: a prefix of the stream (never a hole), the floor raised to the last one deleted."""
+    declared = ctx.cfg.feed_consumers
+    if not declared:
+        return 0
+    marks = ", ".join("?" * len(declared))
+    acks = ctx.tx.all(
+        f"SELECT acked_seq FROM feed_consumers WHERE consumer IN ({marks})",
+        declared,
+    )
+    if len(acks) < len(declared):
+        return 0  # a declared consumer that never acknowledged holds everything
+    bound = min(int(r["acked_seq"]) for r in acks)
+    horizon = (ctx.now - timedelta(days=ctx.cfg.retain_acked_days)).isoformat()
+    young = ctx.tx.value(
+        "SELECT seq FROM feed WHERE seq <= ? AND created_at >= ? ORDER BY seq LIMIT 1",
+        (bound, horizon),
+    )
+    if young is not None:
+        bound = int(young) - 1
+    last = ctx.tx.value("SELECT max(seq) FROM feed WHERE seq <= ?", (bound,))
+    if last is None:
+        return 0
+    pruned = ctx.tx.run("DELETE FROM feed WHERE seq <= ?", (last,))
+    ctx.tx.run(
+        "INSERT INTO meta(key, value) VALUES ('feed_floor', ?)"
+        " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        (str(max(int(last), floor(ctx.tx))),),
+    )
+    return pruned

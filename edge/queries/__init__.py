@@ -12,6 +12,8 @@ from typing import Any
 
 from edge.catalog import Catalog, Catalogs
 from edge.core.context import CoreConfig
+from edge.feed_mark import FeedMark
+from edge.feed_signal import FeedSignal
 from edge.forecast import FORECAST_ORDERS, cutoff_forecast
 from edge.model import Status
 from edge.ports import Reader
@@ -34,6 +36,8 @@ class Queries:
         catalogs: Catalogs,
         cfg: CoreConfig,
         version: Callable[[], int] = lambda: 0,
+        feed_mark: FeedMark | None = None,
+        feed_signal: FeedSignal | None = None,
     ) -> None:
         self._read = read
         self.catalogs = catalogs
@@ -42,6 +46,10 @@ class Queries:
         self._forecast_lock = threading.Lock()
         self._forecast: tuple[float, list[dict[str, Any]]] = (float("-inf"), [])
         self._integrity = IntegrityCheck(read)
+        # What the feed has let out: raised (fsynced) before a page with newer records goes.
+        self.feed_mark = feed_mark or FeedMark(None)
+        # Raised by the writer's sink after a feed record commits: what long-polls await.
+        self.feed_signal = feed_signal or FeedSignal()
 
     @contextmanager
     def snapshot(self) -> Iterator[tuple[Reader, Catalog]]:
@@ -119,7 +127,7 @@ class Queries:
     def overview(self, now: datetime, viewer: str | None, forecast_age_s: float) -> dict[str, Any]:
         late = [f for f in self.at_risk(now, forecast_age_s) if not f["makes_cutoff"]]
         with self.snapshot() as (tx, cat):
-            return overview.overview(tx, cat, now, late, viewer)
+            return overview.overview(tx, cat, now, late, viewer, self.cfg.feed_consumers)
 
     def scanner_view(self, device: str) -> dict[str, Any]:
         """A scanner's screen now, with the commit number it is at least as new as ("v")."""
@@ -145,13 +153,30 @@ class Queries:
 
     # --- the cloud feed and the store ---
 
-    def feed_page(self, after: int, limit: int, consumer: str) -> dict[str, Any]:
+    def feed_page(
+        self,
+        after: int,
+        limit: int,
+        consumer: str | None,
+        stream: str | None,
+        out: Callable[[bytes], None],
+    ) -> feed.Page:
+        """A page of the feed, its JSON written to out (consumer None: an admin's read); the
+        high-water mark covers its records before it is answered."""
         with self._read() as tx:
-            return feed.page(tx, after, limit, consumer)
+            found = feed.page(tx, after, limit, consumer, stream, self.cfg.feed_consumers, out)
+        if found.count:
+            self.feed_mark.let_out(found.stream_id, found.next)
+        return found
+
+    def feed_stream(self, stream: str | None = None) -> str:
+        """The current stream id (a request naming another is refused, 409)."""
+        with self._read() as tx:
+            return feed.check_stream(tx, stream)
 
     def feed_backlog(self, consumer: str | None) -> dict[str, Any]:
         with self._read() as tx:
-            return feed.backlog(tx, consumer)
+            return feed.backlog(tx, consumer, self.cfg.feed_consumers)
 
     def database_health(self) -> dict[str, Any]:
         """The cached integrity check (see queries.health) and the number of orders."""

@@ -25,15 +25,17 @@ def overview(
     now: datetime,
     at_risk: list[dict[str, Any]],
     viewer: str | None,
+    feed_consumers: tuple[str, ...] | None = None,
 ) -> dict[str, Any]:
-    """Everything the supervisor screen shows; at_risk is the forecast's late orders."""
+    """Everything the supervisor screen shows; at_risk is the forecast's late orders;
+    feed_consumers the declared consumers whose backlog counts."""
     site = cat.description.site
     held = orders.holds(tx, HOLDS_SHOWN)
     for hold in held:
         for parcel in hold["parcels"]:
             packer = cat.staff.get(parcel["packer"] or "")
             parcel["packer_name"] = packer.name if packer else parcel["packer"]
-    backlog = feed.backlog(tx, None)
+    backlog = feed.backlog(tx, None, feed_consumers)
     cutoff = cutoff_for(now, site.timezone, site.cutoff)
     me = cat.staff.get(viewer) if viewer is not None else None
     return {

@@ -137,7 +137,7 @@ class StockBody(Body):
 
 class AckBody(Body):
     seq: int = Field(ge=0, le=SQL_INT_MAX, description="the last seq the consumer has stored")
-    consumer: Code = "cloud"
+    stream_id: Annotated[str, _text(64)] = Field(description="the stream the records came from")
 
 
 class ErrorBody(BaseModel):

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 import time
 import uuid
 from typing import Any
 
+import httpx
 import paho.mqtt.client as mqtt
 import pytest
 from paho.mqtt.enums import CallbackAPIVersion
@@ -83,20 +85,33 @@ def test_an_order_from_intake_to_the_cloud_feed(mosquitto: Mosquitto, service: S
     parcels = [
         {"parcel_id": p["parcel_id"], "tracking": f"T{p['parcel_id']}"} for p in detail["parcels"]
     ]
+    # A consumer long-polls the empty feed; the hand-over's commit answers it at once.
+    stream = service.feed(after=0).json()["stream_id"]
+    polled: list[tuple[float, httpx.Response]] = []
+    poller = threading.Thread(
+        target=lambda: polled.append(
+            (time.monotonic(), service.feed(after=0, stream=stream, wait=20))
+        )
+    )
+    poller.start()
+    time.sleep(0.3)
     r = service.post(f"/api/v1/orders/{order_id}/ship", {"carrier": "DHL", "parcels": parcels})
+    shipped = time.monotonic()
     assert r.status_code == 200, r.text
-    page = service.get("/api/v1/feed", after=0)
+    poller.join(10)
+    assert polled and polled[0][0] - shipped < 1.0, polled
+    assert [rec["order_id"] for rec in polled[0][1].json()["records"]] == [order_id]
+    page = service.feed(after=0).json()
     assert [rec["order_id"] for rec in page["records"]] == [order_id]
     record = page["records"][0]["record"]
     assert record["shop_order_id"] == "E2E-1"
     assert record["parcels"][0]["tracking"] == parcels[0]["tracking"]
     assert [h["to_status"] for h in record["history"]][-1] == "shipped"
-    ack = service.post("/api/v1/feed/ack", {"seq": page["next"]})
+    ack = service.feed_ack(page["stream_id"], page["next"])
     assert ack.status_code == 200 and ack.json()["acked_seq"] == page["next"]
+    assert service.feed_ack(page["stream_id"], 1).status_code == 200  # never backwards
+    assert service.feed_ack(page["stream_id"], 1).json()["acked_seq"] == page["next"]
     # Without the key, nothing.
-    assert service.post("/api/v1/feed/ack", {"seq": 1}).status_code == 200
-    import httpx
-
     assert httpx.get(f"{service.url}/api/v1/feed").status_code == 401
 
 

@@ -89,8 +89,10 @@ def test_feed_pages_by_cursor_and_refuses_a_wild_ack(client: TestClient) -> None
     assert client.get("/api/v1/feed").status_code == 401
     page = client.get("/api/v1/feed?after=0&limit=10", headers=KEY).json()
     assert page["records"] == [] and page["next"] == 0 and len(page["stream_id"]) == 32
-    r = client.post("/api/v1/feed/ack", json={"seq": 5}, headers=KEY)
-    assert r.status_code == 422 and "seq" in r.json()["detail"]
+    assert (page["floor"], page["newest"]) == (0, 0)
+    body = {"stream_id": page["stream_id"], "seq": 5}
+    r = client.post("/api/v1/feed/ack", json=body, headers={"X-API-Key": "feed-key"})
+    assert r.status_code == 422 and r.json()["detail"].startswith("seq: 5 is beyond"), r.text
     assert client.get("/api/v1/feed?limit=0", headers=KEY).status_code == 422
 
 

@@ -57,10 +57,12 @@ def test_packing_weight_pass_ship_and_feed(harness: Harness) -> None:
     assert {p["picker"] for p in record["picks"]} == {"P-1"}
     assert record["lines"][0] == {"line_no": 1, "sku": "MUG", "ordered": 2, "picked": 2, "short": 0}
     assert record["history"][-1]["to_status"] == "shipped"
-    ack = harness.handle(AckFeed(harness.origin("cloud"), "cloud", rows[0]["seq"]))
+    with harness.service.read() as tx:
+        stream = tx.value("SELECT value FROM meta WHERE key = 'stream_id'")
+    ack = harness.handle(AckFeed(harness.origin("feed"), "feed", stream, rows[0]["seq"]))
     assert ack["acked_seq"] == rows[0]["seq"]
     with pytest.raises(DomainError, match="beyond the newest"):
-        harness.handle(AckFeed(harness.origin("cloud"), "cloud", 99))
+        harness.handle(AckFeed(harness.origin("feed"), "feed", stream, 99))
 
 
 def test_weight_outside_tolerance_holds_with_the_numbers(harness: Harness) -> None:

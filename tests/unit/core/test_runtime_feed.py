@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from dataclasses import replace
+from typing import Any
 
 import pytest
 
+from edge.core.feed import canonical, floor, stream_id
 from edge.messages import AckFeed, ScanRead
 from edge.model import DomainError
+from tests.support.feed import append_records, check_page, content_hash, read_page
 from tests.support.harness import Harness
 
 
@@ -68,23 +71,110 @@ def test_views_carry_their_commit_number_and_a_reader_knows_its_lower_bound(
     assert runtime.committed == start + 2
 
 
+def _declare(harness: Harness, *consumers: str, retain_days: int = 0) -> None:
+    cfg = replace(harness.service.core.cfg, feed_consumers=consumers, retain_acked_days=retain_days)
+    harness.service.core.cfg = cfg
+    harness.service.queries.cfg = cfg
+
+
+def _ack(harness: Harness, consumer: str, seq: int) -> dict[str, Any]:
+    with harness.service.read() as tx:
+        stream = stream_id(tx)
+    result: dict[str, Any] = harness.handle(
+        AckFeed(harness.origin(consumer), consumer, stream, seq)
+    )
+    return result
+
+
+def _seqs(harness: Harness) -> list[int]:
+    with harness.service.read() as tx:
+        return [r["seq"] for r in tx.all("SELECT seq FROM feed ORDER BY seq")]
+
+
 def test_feed_keeps_unacknowledged_records_and_prunes_old_acknowledged_ones(
     harness: Harness,
 ) -> None:
-    with harness.service.db.writer as conn:  # three shipped records, 40, 35 and 1 days old
-        for n, age in enumerate((40, 35, 1), start=1):
-            created = (harness.clock.now - timedelta(days=age)).isoformat()
-            conn.execute(
-                "INSERT INTO feed(order_id, shop_order_id, created_at, record) VALUES (?,?,?,?)",
-                (n, f"S{n}", created, json.dumps({"n": n})),
-            )
-    harness.handle(AckFeed(harness.origin("cloud"), "cloud", 1))
+    _declare(harness, "feed", retain_days=30)
+    append_records(harness, 1, age_days=40)
+    append_records(harness, 1, age_days=35)
+    append_records(harness, 1, age_days=1)
+    assert _ack(harness, "feed", 1)["pruned"] == 1
+    assert _seqs(harness) == [2, 3]
+    _ack(harness, "feed", 3)
+    assert _seqs(harness) == [3]  # too young to go
     with harness.service.read() as tx:
-        assert [r["seq"] for r in tx.all("SELECT seq FROM feed")] == [2, 3]
-    harness.handle(AckFeed(harness.origin("cloud"), "cloud", 3))
-    with harness.service.read() as tx:
-        assert [r["seq"] for r in tx.all("SELECT seq FROM feed")] == [3]  # too young to go
         # A cursor never sees a number again: AUTOINCREMENT remembers the highest one.
         assert tx.value("SELECT seq FROM sqlite_sequence WHERE name = 'feed'") == 3
-    result = harness.handle(AckFeed(harness.origin("cloud"), "cloud", 2))
-    assert result["acked_seq"] == 3  # an ack never moves backwards
+        assert floor(tx) == 2
+    assert _ack(harness, "feed", 2)["acked_seq"] == 3  # an ack never moves backwards
+
+
+def test_a_stray_consumer_name_cannot_prune(harness: Harness) -> None:
+    """The issue's repro: retain 0 days, an ack under another name pruned the cloud's
+    records. Only declared consumers (API clients with the role feed) acknowledge."""
+    _declare(harness, "feed")
+    append_records(harness, 12)
+    with pytest.raises(DomainError, match="consumer: audit is not declared"):
+        _ack(harness, "audit", 10)
+    assert _seqs(harness) == list(range(1, 13))
+
+
+def test_a_declared_consumer_that_never_acked_holds_everything(harness: Harness) -> None:
+    _declare(harness, "feed", "audit")
+    append_records(harness, 5)
+    assert _ack(harness, "feed", 5)["pruned"] == 0
+    assert _seqs(harness) == [1, 2, 3, 4, 5]
+    assert _ack(harness, "audit", 3)["pruned"] == 3  # now both have 1-3
+    assert _seqs(harness) == [4, 5]
+    backlog = harness.service.queries.feed_backlog(None)
+    assert backlog["floor"] == 3 and backlog["newest"] == 5
+    assert {c["consumer"]: c["unacked"] for c in backlog["consumers"]} == {"audit": 2, "feed": 0}
+
+
+def test_an_undeclared_consumers_position_holds_nothing_and_is_shown(harness: Harness) -> None:
+    _declare(harness, "feed", "old-cloud")
+    append_records(harness, 4)
+    _ack(harness, "old-cloud", 1)
+    _declare(harness, "feed")  # old-cloud is no longer a client with the role feed
+    assert _ack(harness, "feed", 3)["pruned"] == 3
+    rows = {c["consumer"]: c for c in harness.service.queries.feed_backlog(None)["consumers"]}
+    assert rows["old-cloud"]["declared"] is False and rows["feed"]["declared"] is True
+
+
+def test_an_ack_names_the_current_stream(harness: Harness) -> None:
+    _declare(harness, "feed")
+    append_records(harness, 3)
+    with pytest.raises(DomainError, match="is not the current stream") as err:
+        harness.handle(AckFeed(harness.origin("feed"), "feed", "0" * 32, 3))
+    with harness.service.read() as tx:
+        assert err.value.details == {"stream_id": stream_id(tx)}
+    with pytest.raises(DomainError, match="beyond the newest record 3"):
+        _ack(harness, "feed", 4)
+    assert _seqs(harness) == [1, 2, 3]
+
+
+def test_pruning_leaves_no_hole_when_a_later_record_is_older(harness: Harness) -> None:
+    """Retention deletes a prefix of the stream: a young record stops it, so the chain a
+    consumer reads from the floor has no hole."""
+    _declare(harness, "feed", retain_days=10)
+    append_records(harness, 1, age_days=20)
+    append_records(harness, 1, age_days=1)
+    append_records(harness, 1, age_days=20)  # a clock set back, say
+    assert _ack(harness, "feed", 3)["pruned"] == 1
+    assert _seqs(harness) == [2, 3]
+
+
+def test_every_record_carries_its_hash_and_the_seq_before_it(harness: Harness) -> None:
+    _declare(harness, "feed")
+    append_records(harness, 4)
+    _ack(harness, "feed", 2)
+    append_records(harness, 2)
+    data = read_page(harness, 0, 100, "feed", None)
+    assert [r["seq"] for r in data["records"]] == [3, 4, 5, 6]
+    assert data["floor"] == 2 and data["newest"] == 6 and data["acked_seq"] == 2
+    check_page(data, 0)
+    with harness.service.read() as tx:
+        stored = tx.all("SELECT record, hash FROM feed")
+    for row in stored:  # stored in the canonical form the hash is over
+        assert row["record"] == canonical(json.loads(row["record"]))
+        assert row["hash"] == content_hash(json.loads(row["record"]))

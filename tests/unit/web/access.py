@@ -21,6 +21,8 @@ RULES: dict[str, frozenset[str]] = {
     "intake": frozenset({"intake", "admin"}),
     "carrier": frozenset({"carrier", "admin"}),
     "feed": frozenset({"feed", "admin"}),
+    # A feed consumer acknowledges for itself; an admin reads the feed but acknowledges nothing.
+    "consumer": frozenset({"feed"}),
     "admin": frozenset({"admin"}),
     # Any person logged in (a token of the desk's browser is then refused by the handheld's
     # routes as not a scanner's, 409: the walk's supervisor is on a browser).
@@ -50,7 +52,7 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/dead-letters"): "read",
     ("GET", "/api/v1/health"): "open",
     ("GET", "/api/v1/feed"): "feed",
-    ("POST", "/api/v1/feed/ack"): "feed",
+    ("POST", "/api/v1/feed/ack"): "consumer",
     ("GET", "/api/v1/feed/backlog"): "feed",
     ("GET", "/"): "open",
     ("GET", "/supervisor"): "open",
