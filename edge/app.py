@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import uvicorn
 from fastapi import FastAPI
@@ -20,6 +21,8 @@ from edge.config import ConfigError, Settings
 from edge.core.context import CoreConfig
 from edge.core.dispatch import Core
 from edge.effects import EffectRouter
+from edge.feed_mark import MARK_FILE, FeedMark, open_epoch
+from edge.feed_signal import FeedSignal
 from edge.messages import Inbound, LoadWarehouse, Origin, ResumePlanning
 from edge.mqtt import MqttLink
 from edge.planner import TripPlanner
@@ -36,6 +39,9 @@ from handheld_ui.live import Hub
 from handheld_ui.router import router as pages_router
 from handheld_ui.router import static_files
 
+if TYPE_CHECKING:
+    from cloud_sync.nats_publisher import NatsPublisher
+
 
 def core_config(settings: Settings) -> CoreConfig:
     return CoreConfig(
@@ -45,6 +51,9 @@ def core_config(settings: Settings) -> CoreConfig:
         weight_floor_g=settings.weighing.floor_g,
         box_tare_sd_g=settings.weighing.box_tare_sd_g,
         retain_acked_days=settings.cloud.retain_acked_days,
+        feed_consumers=tuple(
+            sorted(name for name, c in settings.api.clients.items() if "feed" in c.roles)
+        ),
         lockout=lockout_policy(settings),
     )
 
@@ -80,6 +89,10 @@ def build(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Servic
     """Store, core, writer, planner, effect router and read side (not started; no network).
     Production, the demo and the tests all build the service here."""
     db = Database(settings.database_path)
+    # A restored or replaced database starts a new feed stream, before anything is served.
+    feed_mark = FeedMark(settings.data_dir / MARK_FILE)
+    open_epoch(db.writer, feed_mark)
+    feed_signal = FeedSignal()
     catalogs = Catalogs()
     cfg = core_config(settings)
     core = Core(cfg, catalogs)
@@ -88,7 +101,7 @@ def build(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Servic
     effects = EffectRouter(catalogs)
     # Effects before the planner: a planner not started plans inline, and the screens must
     # see the message's own views before those of the plan it asked for.
-    runtime.sinks += [effects, planner]
+    runtime.sinks += [effects, planner, feed_signal]
     with db.read() as tx:
         catalogs.refresh(tx)  # the warehouse the store already holds, if any
     return Service(
@@ -98,7 +111,7 @@ def build(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Servic
         runtime=runtime,
         planner=planner,
         effects=effects,
-        queries=Queries(db.read, catalogs, cfg, lambda: runtime.committed),
+        queries=Queries(db.read, catalogs, cfg, lambda: runtime.committed, feed_mark, feed_signal),
         api_clients=api_clients(settings),
         sessions=staff_sessions(settings),
         body_limits=BodyLimits(
@@ -189,15 +202,19 @@ class Running:
     thread: threading.Thread
     url: str
     hub: Hub
+    publisher: NatsPublisher | None = None  # [cloud.nats]: the feed to the JetStream leaf
 
     def stop(self) -> None:
         self.hub.close()  # open live streams end, so the HTTP server can stop at once
+        self.service.queries.feed_signal.close()  # and the feed's long-polls
         self.server.should_exit = True
         self.thread.join(timeout=10)
         if self.link is not None:
             self.link.stop()
         self.service.planner.stop()
         self.service.runtime.stop()
+        if self.publisher is not None:
+            self.publisher.stop()  # after the writer's last commit, before the database closes
         self.service.db.close()
 
 
@@ -246,6 +263,15 @@ def start(settings: Settings, desc: WarehouseDescription, *, mqtt: bool = True) 
     gc.freeze()
     gc.set_threshold(20_000, 20, 20)
     link = connect_mqtt(settings, service) if mqtt else None
+    publisher = None
+    if settings.cloud.nats is not None:
+        # Imported only when configured: nats-py is the optional `nats` extra.
+        from cloud_sync.nats_publisher import start_publisher
+
+        publisher = start_publisher(settings, service)
+        if publisher is not None:
+            nats = publisher
+            service.nats_status = lambda: {"confirmed_seq": nats.confirmed[1], "error": nats.error}
     hub = Hub(lambda: service.runtime.dispatching)
     app = create_app(service, hub)
     port = settings.http.port or free_port(settings.http.host)
@@ -269,4 +295,5 @@ def start(settings: Settings, desc: WarehouseDescription, *, mqtt: bool = True) 
     if not server.started:
         raise RuntimeError(f"HTTP server did not start on {settings.http.host}:{port}")
     scheme = "https" if tls.tls_certfile else "http"
-    return Running(service, link, server, thread, f"{scheme}://{settings.http.host}:{port}", hub)
+    url = f"{scheme}://{settings.http.host}:{port}"
+    return Running(service, link, server, thread, url, hub, publisher)

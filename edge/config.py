@@ -68,9 +68,30 @@ class HttpConfig(_Section):
         return self
 
 
+class CloudNatsConfig(_Section):
+    """[cloud.nats]: publish every committed feed record to the site's JetStream leaf node
+    (docs/cloud-sync.md, "Over NATS JetStream"); absent = no NATS publisher."""
+
+    url: str = Field("nats://127.0.0.1:4222", pattern=r"^(nats|tls)://[^/@\s]+$")
+    # The site's stream and subject on the leaf; empty = FEED_<site> and feed.<site>.
+    stream: str = Field("", pattern=r"^[A-Za-z0-9_-]{0,64}$")
+    subject: str = Field("", pattern=r"^[A-Za-z0-9_.-]{0,128}$")
+    user: str = "edge-service"
+    password: SecretStr | None = None  # EDGE_CLOUD__NATS__PASSWORD
+    credentials_file: Path | None = None  # a NATS .creds file (JWT set-ups) instead
+
+    @field_validator("credentials_file")
+    @classmethod
+    def _readable(cls, path: Path | None) -> Path | None:
+        if path is not None and not path.is_file():
+            raise ValueError(f"{path} is not a readable file")
+        return path
+
+
 class CloudConfig(_Section):
     # Acknowledged feed records older than this are pruned; unacknowledged ones never are.
     retain_acked_days: int = Field(30, ge=0)
+    nats: CloudNatsConfig | None = None
 
     @model_validator(mode="before")
     @classmethod

@@ -58,6 +58,8 @@ class Service:
     sessions: StaffSessions = field(default_factory=StaffSessions)
     body_limits: BodyLimits = field(default_factory=BodyLimits)
     mqtt_connected: Callable[[], bool] | None = None
+    # [cloud.nats]: the publisher's last confirmed seq and its error, for /health.
+    nats_status: Callable[[], dict[str, Any]] | None = None
 
     def handle(self, msg: Inbound) -> Any:
         """Apply a message through the one writer: its result, or the DomainError."""

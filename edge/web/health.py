@@ -14,7 +14,8 @@ router = APIRouter(tags=["service"])
 @router.get("/health")
 def health(service: ServiceDep) -> dict[str, Any]:
     """`status` ok or degraded (with the `reason`: commits failing, the last integrity
-    check not ok); the cached integrity check and its age, MQTT, writer counters."""
+    check not ok); the cached integrity check and its age, MQTT, the NATS publisher's
+    confirmed seq and error (when configured), writer counters."""
     connected = service.mqtt_connected
     runtime = service.runtime
     database = service.queries.database_health()
@@ -29,5 +30,6 @@ def health(service: ServiceDep) -> dict[str, Any]:
         **database,
         "ok": reason is None,
         "mqtt_connected": bool(connected()) if connected is not None else None,
+        "nats": service.nats_status() if service.nats_status is not None else None,
         "writer": {"batches": runtime.batches, "applied": runtime.applied, "held": runtime.held},
     }

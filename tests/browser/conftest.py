@@ -62,7 +62,9 @@ def devices(mosquitto: Mosquitto) -> Iterator[Callable[[str, str], TestDevice]]:
         device.close()  # a dropped one has nothing to close
 
 
-@pytest.fixture(scope="session")
+# Package scope: Playwright's sync API keeps an event loop running on the main thread while
+# it is open, and the tests after this package (asyncio.run) must not find one.
+@pytest.fixture(scope="package")
 def chromium() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 

@@ -132,6 +132,17 @@ class ServiceProcess:
             headers["Authorization"] = f"Bearer {token}"
         return httpx.post(f"{self.url}{path}", json=body, headers=headers, timeout=10)
 
+    def feed(self, **params: Any) -> httpx.Response:
+        """GET /api/v1/feed as the consumer `feed` (the client with the role feed)."""
+        headers = {"X-API-Key": self.role_keys["feed"]}
+        return httpx.get(f"{self.url}/api/v1/feed", params=params, headers=headers, timeout=40)
+
+    def feed_ack(self, stream_id: str, seq: int) -> httpx.Response:
+        """POST /api/v1/feed/ack as the consumer `feed`."""
+        body = {"stream_id": stream_id, "seq": seq}
+        headers = {"X-API-Key": self.role_keys["feed"]}
+        return httpx.post(f"{self.url}/api/v1/feed/ack", json=body, headers=headers, timeout=10)
+
     @property
     def db_path(self) -> Path:
         return self.workdir / "edge.db"

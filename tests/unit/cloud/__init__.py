@@ -1,0 +1,1 @@
+"""Tests of the reference cloud consumer (cloud_sync.pull)."""
