@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import secrets
 import signal
 import sys
 import threading
@@ -27,6 +28,7 @@ def _wait_for_ctrl_c() -> None:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    from cloud_sync.pull.demo_cloud import DemoCloud
     from edge import app as edge_app
     from edge.demo import DemoActors, EmbeddedBroker, demo_api_key, devices_from_description
     from edge.devices.simulator import SimOptions, Simulator
@@ -36,6 +38,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print(f"port {args.port} is in use; the demo takes a free port instead", flush=True)
         args.port = 0
     key = demo_api_key(data_dir)
+    cloud_key = secrets.token_urlsafe(24)  # the demo's cloud consumer: a new key each run
     broker_port = edge_app.free_port()
     broker = EmbeddedBroker(broker_port)
     broker.start()
@@ -45,7 +48,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
         database="demo.db",
         mqtt={"host": "127.0.0.1", "port": broker_port},
         http={"host": args.host, "port": args.port},
-        api={"clients": {"demo": {"roles": ["admin"], "keys": [key]}}},
+        api={
+            "clients": {
+                "demo": {"roles": ["admin"], "keys": [key]},
+                "cloud": {"roles": ["feed"], "keys": [cloud_key]},
+            }
+        },
     )
     desc = edge_app.warehouse_from_settings(settings)
     running = edge_app.start(settings, desc)
@@ -70,6 +78,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     )
     actors.start()
     sim.start()
+    cloud = DemoCloud(running.url, cloud_key)
+    cloud.start()
     # What the simulator leaves for the person trying the demo: handhelds and badges.
     free = [
         d for d in desc.devices if d.kind == "scanner" and d.id not in {s.id for s in simulated}
@@ -80,6 +90,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(f"  handheld (pickers, packers): {running.url}/handheld", flush=True)
     print(f"  supervisor view: {running.url}/supervisor   API docs: {running.url}/docs", flush=True)
     print(f"  demo API key (X-API-Key, client demo, role admin): {key}", flush=True)
+    print(
+        "  cloud: the consumer 'cloud' pulls the feed, verifies and acknowledges it"
+        " (the supervisor view shows its backlog; edge-cloud-pull does it into PostgreSQL)",
+        flush=True,
+    )
     print(
         "  handhelds for you: "
         + ", ".join(
@@ -97,6 +112,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         _wait_for_ctrl_c()
     finally:
         print("Stopping…", flush=True)
+        cloud.stop()
         sim.stop()
         actors.stop()
         running.stop()
