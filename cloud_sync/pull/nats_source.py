@@ -7,7 +7,9 @@ import asyncio
 import hashlib
 import json
 import logging
+import math
 import os
+import random
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -38,6 +40,14 @@ DURABLE = "cloud-pg"
 DUPLICATE_WINDOW_S = 300.0
 # Unacknowledged messages come again after this long (a refused record, a crash before ack).
 ACK_WAIT_S = 30.0
+# Tests only: `after_commit:<p>` exits the process right after a page's commit, before its
+# acks, with probability p: the crash the exactly-once guarantee must survive.
+FAULT_ENV = "EDGE_CLOUD_NATS_FAULT"
+
+
+def _fault_probability() -> float:
+    kind, _, p = os.environ.get(FAULT_ENV, "").partition(":")
+    return float(p) if kind == "after_commit" and p else 0.0
 
 
 def record_hash(record: Any) -> str:
@@ -196,14 +206,17 @@ class HubConsumer:
         stream: str = AGGREGATE,
         durable: str = DURABLE,
         batch: int = 500,
+        ack_wait: float = ACK_WAIT_S,
     ) -> None:
         self.js = js
         self.conn = conn
         self.stream = stream
         self.durable = durable
         self.batch = batch
+        self.ack_wait = ack_wait
         self.chain = Chain(conn)
         self.counts = Counts()
+        self._fault = _fault_probability()
         self._sub: JetStreamContext.PullSubscription | None = None
 
     async def subscribe(self) -> None:
@@ -215,7 +228,7 @@ class HubConsumer:
                 durable_name=self.durable,
                 ack_policy=AckPolicy.EXPLICIT,
                 deliver_policy=DeliverPolicy.ALL,
-                ack_wait=ACK_WAIT_S,
+                ack_wait=self.ack_wait,
                 max_ack_pending=20_000,
             ),
         )
@@ -248,16 +261,31 @@ class HubConsumer:
                 # comes again after ack_wait, judged against the cursors PostgreSQL holds.
                 self.chain.cursors.clear()
                 raise
+            if self._fault and random.random() < self._fault:
+                os._exit(70)  # the fault injection hook: committed, not acknowledged
             self.counts.stored += len(page.items)
             for item in page.items:  # committed: now, and only now, acknowledged
                 await item.msg.ack()
         for item in plan.duplicates:  # committed before: acknowledging loses nothing
             self.counts.duplicates += 1
             await item.msg.ack()
+        # Not acknowledged: they come again after ack_wait, and are judged again. One line
+        # per gateway and batch: after a crash a whole backlog waits behind one gap.
+        first: dict[str, Incoming] = {}
+        behind: dict[str, int] = {}
         for item in plan.refused:
             self.counts.refused += 1
-            # Not acknowledged: it comes again after ack_wait, and is refused again.
-            log.error("refused from %s: %s (not acknowledged)", item.gateway or "?", item.refused)
+            gateway = item.gateway or "?"
+            first.setdefault(gateway, item)
+            behind[gateway] = behind.get(gateway, 0) + 1
+        for gateway, item in first.items():
+            more = behind[gateway] - 1
+            log.error(
+                "refused from %s: %s%s (not acknowledged)",
+                gateway,
+                item.refused,
+                f"; {more} more after it" if more else "",
+            )
 
 
 async def connect_hub(url: str, user: str | None, password: str | None) -> Client:
@@ -273,9 +301,13 @@ async def connect_hub(url: str, user: str | None, password: str | None) -> Clien
     return await nats.connect(**options)
 
 
-async def run(args: argparse.Namespace, stop: asyncio.Event | None = None) -> None:
+async def run(
+    args: argparse.Namespace, stop: asyncio.Event | None = None, password: str | None = None
+) -> None:
+    """Consume until stop is set; the hub password is given, or EDGE_CLOUD_NATS_PASSWORD's."""
     stop = stop or asyncio.Event()
-    password = os.environ.get("EDGE_CLOUD_NATS_PASSWORD")
+    if password is None:
+        password = os.environ.get("EDGE_CLOUD_NATS_PASSWORD")
     nc = await connect_hub(args.nats_url, args.user, password)
     conn = psycopg.connect(args.dsn, autocommit=True)
     try:
@@ -283,7 +315,14 @@ async def run(args: argparse.Namespace, stop: asyncio.Event | None = None) -> No
         js = nc.jetstream(domain=args.domain)
         if args.site:
             await ensure_aggregate(js, args.site, args.stream)
-        consumer = HubConsumer(js, conn, stream=args.stream, durable=args.durable)
+        consumer = HubConsumer(
+            js,
+            conn,
+            stream=args.stream,
+            durable=args.durable,
+            batch=args.batch,
+            ack_wait=args.ack_wait,
+        )
         while not stop.is_set():
             try:
                 await consumer.step()
@@ -308,11 +347,24 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--stream", default=AGGREGATE)
     p.add_argument("--durable", default=DURABLE)
     p.add_argument("--site", action="append", default=[], help="a site to source (repeat for each)")
+    p.add_argument("--batch", type=int, default=500, help="messages fetched per batch")
+    p.add_argument(
+        "--ack-wait",
+        type=float,
+        default=ACK_WAIT_S,
+        help="seconds before an unacknowledged message comes again (set when the durable "
+        "consumer is created)",
+    )
     return p
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    p = parser()
+    args = p.parse_args(argv)
+    if args.batch < 1:
+        p.error(f"--batch must be at least 1, not {args.batch}")
+    if not (args.ack_wait > 0 and math.isfinite(args.ack_wait)):
+        p.error(f"--ack-wait must be a number of seconds above 0, not {args.ack_wait}")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     try:
         asyncio.run(run(args))
@@ -322,3 +374,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"edge-cloud-nats: {exc}", file=sys.stderr)
         return 1
     return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

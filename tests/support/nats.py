@@ -1,7 +1,8 @@
-"""Private nats-server processes (a hub and site leaf nodes) from the shipped deploy configs."""
+"""Private nats-server processes (hub, site leaf nodes) and the hub consumer, for NATS tests."""
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import os
 import re
@@ -10,13 +11,17 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import nats
+import psycopg
 
+from cloud_sync.pull import nats_source
 from tests.support.broker import free_port
 
 REPO = Path(__file__).resolve().parents[2]
@@ -257,3 +262,131 @@ def private_fleet(root: Path) -> Fleet | None:
     if binary is None:
         return None
     return Fleet(binary, root)
+
+
+# --- the cloud's side: the hub consumer and what it stored ---
+
+
+def consumer_args(fleet: Fleet, dsn: str, sites: list[str], *more: str) -> list[str]:
+    return ["--nats-url", fleet.hub.url, "--dsn", dsn, *[f"--site={s}" for s in sites], *more]
+
+
+class Consumer:
+    """edge-cloud-nats's loop (nats_source.run) on a thread of its own, stopped on demand."""
+
+    def __init__(self, fleet: Fleet, dsn: str, sites: list[str]) -> None:
+        self.args: argparse.Namespace = nats_source.parser().parse_args(
+            consumer_args(fleet, dsn, sites)
+        )
+        self.password = fleet.cloud_password  # given to run(), not put in os.environ
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.stop_event: asyncio.Event | None = None
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._main, daemon=True)
+        self.thread.start()
+
+    def _main(self) -> None:
+        async def go() -> None:
+            self.loop = asyncio.get_running_loop()
+            self.stop_event = asyncio.Event()
+            await nats_source.run(self.args, self.stop_event, password=self.password)
+
+        try:
+            asyncio.run(go())
+        except BaseException as exc:
+            self.error = exc
+
+    def stop(self) -> None:
+        if self.loop is not None and self.stop_event is not None:
+            self.loop.call_soon_threadsafe(self.stop_event.set)
+        self.thread.join(timeout=20)
+        assert self.error is None, self.error
+
+
+class ConsumerProcess:
+    """edge-cloud-nats as a child process (the password in its own environment): killed -9,
+    started again, and with `fault` the after-commit crash hook (exit code 70)."""
+
+    def __init__(self, fleet: Fleet, dsn: str, sites: list[str], log: Path, *more: str) -> None:
+        module = [sys.executable, "-m", "cloud_sync.pull.nats_source"]
+        self.argv = [*module, *consumer_args(fleet, dsn, sites, *more)]
+        self.env = {**os.environ, "EDGE_CLOUD_NATS_PASSWORD": fleet.cloud_password}
+        self.log = log
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self, fault: float = 0.0) -> None:
+        env = dict(self.env)
+        if fault:
+            env[nats_source.FAULT_ENV] = f"after_commit:{fault}"
+        self.proc = subprocess.Popen(
+            self.argv,
+            env=env,
+            cwd=str(REPO),
+            stdout=subprocess.DEVNULL,
+            stderr=open(self.log, "ab"),  # noqa: SIM115 - kept by the child
+        )
+
+    def poll(self) -> int | None:
+        assert self.proc is not None
+        return self.proc.poll()
+
+    def kill9(self) -> None:
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.kill9()
+
+    def log_tail(self) -> str:
+        return self.log.read_text(errors="replace")[-3000:] if self.log.exists() else ""
+
+
+def stored(dsn: str) -> list[tuple[str, str, int, int]]:
+    with psycopg.connect(dsn) as conn:
+        rows = conn.execute(
+            "SELECT gateway, stream_id, seq, prev_seq FROM cloud_records ORDER BY gateway, seq"
+        ).fetchall()
+    return [(str(g), str(s), int(q), int(p)) for g, s, q, p in rows]
+
+
+def count_stored(dsn: str) -> int:
+    try:
+        return len(stored(dsn))
+    except psycopg.errors.UndefinedTable:
+        return 0
+
+
+def wait_for(what: str, check: Callable[[], bool], timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.05)
+
+
+def assert_exactly_once(dsn: str, expected: dict[str, int]) -> None:
+    """Every gateway's seqs 1..n stored once, each naming the one before it: 0 lost,
+    0 duplicated, the chain verified end to end."""
+    rows = stored(dsn)
+    for gateway, n in expected.items():
+        mine = [r for r in rows if r[0] == gateway]
+        assert [r[2] for r in mine] == list(range(1, n + 1)), gateway
+        assert [r[3] for r in mine] == list(range(0, n)), gateway
+        assert len({r[1] for r in mine}) == 1
+    assert len(rows) == sum(expected.values())
+
+
+def durable_state(fleet: Fleet) -> tuple[int, int]:
+    """The hub consumer's durable: (messages not yet delivered, delivered and not acked)."""
+
+    async def read() -> tuple[int, int]:
+        nc = await nats.connect(fleet.hub.url, user=CLOUD_USER, password=fleet.cloud_password)
+        try:
+            info = await nc.jetstream().consumer_info(nats_source.AGGREGATE, nats_source.DURABLE)
+            return int(info.num_pending or 0), int(info.num_ack_pending)
+        finally:
+            await nc.close()
+
+    return asyncio.run(read())
