@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import json
 import logging
-import os
 import threading
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
@@ -21,6 +20,7 @@ from nats.js.api import DiscardPolicy, StorageType, StreamConfig
 from nats.js.errors import NotFoundError
 
 from edge.config import Settings
+from edge.feed_mark import write_durably
 from edge.messages import Effect, FeedAppended
 from edge.ports import Reader
 from edge.service import Service
@@ -88,17 +88,7 @@ class Mark:
             return None, 0
 
     def save(self, stream_id: str, seq: int) -> None:
-        tmp = self.path.with_suffix(".tmp")
-        with open(tmp, "w", encoding="utf-8") as f:
-            json.dump({"stream_id": stream_id, "seq": seq}, f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, self.path)
-        fd = os.open(self.path.parent, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        write_durably(self.path, {"stream_id": stream_id, "seq": seq})
 
 
 ReadFeed = Callable[[], AbstractContextManager[Reader]]

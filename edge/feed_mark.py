@@ -15,6 +15,23 @@ log = logging.getLogger(__name__)
 MARK_FILE = "feed-hwm.json"
 
 
+def write_durably(path: Path, data: dict[str, object]) -> None:
+    """Replace a small JSON file so that a crash leaves the old or the new one: a temporary
+    file fsynced, renamed over it, and the directory fsynced (the rename itself)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as f:
+        json.dump(data, f)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+    fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 class FeedMark:
     """The stream id and the highest seq ever let out (served in a page or published), kept
     in `<data_dir>/feed-hwm.json`: a database restored from an older copy, or another one,
@@ -41,18 +58,7 @@ class FeedMark:
 
     def _write(self, stream_id: str, seq: int) -> None:
         if self.path is not None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.path.with_name(self.path.name + ".tmp")
-            with open(tmp, "w", encoding="utf-8") as f:
-                json.dump({"stream_id": stream_id, "seq": seq}, f)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, self.path)
-            fd = os.open(self.path.parent, os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
+            write_durably(self.path, {"stream_id": stream_id, "seq": seq})
         self.stream_id, self.seq = stream_id, seq
 
     def reset(self, stream_id: str, seq: int) -> None:

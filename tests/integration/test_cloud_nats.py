@@ -38,7 +38,7 @@ from tests.support.nats import (
     stream_msg_ids,
     wait_for,
 )
-from tests.support.postgres import PrivateCluster, private_cluster
+from tests.support.postgres import PrivateCluster, cluster_or_skip
 from tests.support.service_process import ServiceProcess
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]
@@ -49,13 +49,8 @@ AFTER_COMMIT_EXITS = 3  # ...and at least this many exits between the commit and
 
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[PrivateCluster]:
-    found = private_cluster(fsync=False)
-    if found is None:
-        pytest.skip("PostgreSQL is not installed (apt-get install postgresql)")
-    try:
-        yield found
-    finally:
-        found.stop()
+    with cluster_or_skip() as cluster:
+        yield cluster
 
 
 @pytest.fixture

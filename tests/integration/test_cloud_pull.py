@@ -30,7 +30,7 @@ from cloud_sync.pull.config import Gateway, PullConfig
 from cloud_sync.pull.loop import FAULT_ENV, Puller
 from cloud_sync.pull.verify import canonical, content_hash
 from tests.support.broker import Mosquitto
-from tests.support.postgres import PrivateCluster, private_cluster
+from tests.support.postgres import PrivateCluster, cluster_or_skip
 from tests.support.service_process import ServiceProcess
 
 pytestmark = pytest.mark.integration
@@ -39,13 +39,8 @@ REPO = Path(__file__).resolve().parents[2]
 
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[PrivateCluster]:
-    c = private_cluster(fsync=False)
-    if c is None:
-        pytest.skip("PostgreSQL is not installed (deploy/system-packages.sh installs it)")
-    try:
-        yield c
-    finally:
-        c.stop()
+    with cluster_or_skip() as cluster:
+        yield cluster
 
 
 def _gateway(

@@ -9,8 +9,12 @@ import shutil
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import pytest
 
 from tests.support.broker import free_port
 
@@ -158,3 +162,16 @@ def private_cluster(*, fsync: bool = True) -> PrivateCluster | None:
         cluster.stop()
         raise
     return cluster
+
+
+@contextmanager
+def cluster_or_skip() -> Iterator[PrivateCluster]:
+    """A private cluster (fsync off: tests, not durability) stopped after use; the test skips
+    where PostgreSQL is not installed."""
+    cluster = private_cluster(fsync=False)
+    if cluster is None:
+        pytest.skip("PostgreSQL is not installed (deploy/system-packages.sh installs it)")
+    try:
+        yield cluster
+    finally:
+        cluster.stop()

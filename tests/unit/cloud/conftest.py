@@ -9,7 +9,7 @@ import psycopg
 import pytest
 
 from cloud_sync.pull import pg
-from tests.support.postgres import PrivateCluster, private_cluster
+from tests.support.postgres import PrivateCluster, cluster_or_skip
 from tests.unit.cloud.fake_gateway import FakeGateway
 
 _numbers = itertools.count()
@@ -17,13 +17,8 @@ _numbers = itertools.count()
 
 @pytest.fixture(scope="session")
 def pg_cluster() -> Iterator[PrivateCluster]:
-    cluster = private_cluster(fsync=False)
-    if cluster is None:
-        pytest.skip("PostgreSQL is not installed (deploy/system-packages.sh installs it)")
-    try:
+    with cluster_or_skip() as cluster:
         yield cluster
-    finally:
-        cluster.stop()
 
 
 @pytest.fixture
