@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the system packages the tests need (Mosquitto, Chromium, PostgreSQL) when they are absent.
+# Installs the system packages the tests need (Mosquitto, Chromium, PostgreSQL, the pages'
+# CJK and emoji fonts) when they are absent.
 set -euo pipefail
 missing=()
 command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || missing+=(mosquitto mosquitto-clients)
@@ -7,6 +8,11 @@ command -v mosquitto_passwd >/dev/null 2>&1 || [ -x /usr/bin/mosquitto_passwd ] 
 [ -x /usr/bin/chromium ] || missing+=(chromium chromium-driver)
 # The cloud consumer's tests start a private cluster from Debian's binaries.
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
+# The pages' Korean and Japanese text and their emoji icons: a fresh Debian has no font for
+# them, and Chromium draws empty boxes.
+installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
+installed fonts-noto-cjk || missing+=(fonts-noto-cjk)
+installed fonts-noto-color-emoji || missing+=(fonts-noto-color-emoji)
 if [ ${#missing[@]} -eq 0 ]; then exit 0; fi
 sudo=""
 if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi

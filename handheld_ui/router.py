@@ -32,6 +32,12 @@ def handheld_page() -> FileResponse:
     return FileResponse(STATIC / "handheld.html", headers=_NO_CACHE)
 
 
+@router.get("/favicon.ico")
+def favicon() -> FileResponse:
+    """The site's icon, for a browser that asks before reading a page's <link rel=icon>."""
+    return FileResponse(STATIC / "favicon.svg", media_type="image/svg+xml")
+
+
 router.include_router(supervisor.router)
 router.include_router(handheld.router)
 

@@ -46,14 +46,17 @@ def on_pick_scan(ctx: Ctx, msg: ScanRead, sess: dict[str, Any], code: str) -> No
         return
     # Each item scan takes one unit: scanning every unit is how a picker proves the count,
     # and a stop of one (most stops) needs no extra tap. "Confirm" takes the rest at once.
-    item = _check_item(ctx, stop, code)
+    # A damaged barcode: the SKU the screen shows, typed, stands for the item (no GTIN).
+    typed = code.casefold() == str(stop["sku"]).casefold()
+    item = None if typed else _check_item(ctx, stop, code)
+    gtin, lot = (item.gtin14, item.lot or None) if item else (None, None)
     ctx.tx.run(
         "UPDATE sessions SET stage = 'qty', scanned_gtin = ?, scanned_lot = ? WHERE device = ?",
-        (item.gtin14, item.lot or None, msg.device_id),
+        (gtin, lot, msg.device_id),
     )
-    sess = {**sess, "scanned_gtin": item.gtin14, "scanned_lot": item.lot or None}
+    sess = {**sess, "scanned_gtin": gtin, "scanned_lot": lot}
     who = msg.origin(sess["badge"])
-    _record_pick(ctx, sess, stop, 1, "scan", who)
+    _record_pick(ctx, sess, stop, 1, "typed" if typed else "scan", who)
     stop = task(ctx.tx, stop["id"])
     if stop["picked"] >= stop["qty"]:
         _finish_stop(ctx, sess, stop, 0, who, "")
@@ -103,7 +106,9 @@ def on_quantity(ctx: Ctx, msg: QuantityConfirmed) -> None:
         # Nothing scanned yet: one unit's scan proves it is the right item; an empty bin
         # (quantity 0) can be reported without one.
         raise DomainError("scan one item first, or report the bin empty (0)", "item_first")
-    complete_stop(ctx, sess, stop, msg.qty, "scan", msg.origin(sess["badge"]), msg.reason)
+    # The rest of a stop whose item was typed (no GTIN scanned) is recorded as typed too.
+    via = "typed" if stage == "qty" and sess.get("scanned_gtin") is None else "scan"
+    complete_stop(ctx, sess, stop, msg.qty, via, msg.origin(sess["badge"]), msg.reason)
 
 
 def on_skip(ctx: Ctx, msg: SkipRequested) -> None:
@@ -176,7 +181,8 @@ def _record_pick(
     ctx: Ctx, sess: dict[str, Any], stop: dict[str, Any], qty: int, via: str, who: Origin
 ) -> None:
     """Units taken from the bin: the pick (with the scan that proved it), stock, the line."""
-    # What the picker scanned (GTIN and lot); a light-module confirm scanned nothing.
+    # What the picker scanned (GTIN and lot); a light-module confirm or a typed SKU scanned
+    # nothing.
     scanned = via == "scan"
     ctx.tx.run(
         "INSERT INTO picks(task_id, order_id, line_no, bin, sku, qty, gtin, lot, picker,"

@@ -25,6 +25,7 @@ const state = {
   packKey: "",
   pendingBadge: null,
   refusals: [],
+  lockTimer: null,
   t: (key) => key,
   lang: "en",
 };
@@ -195,7 +196,9 @@ window.addEventListener("online", () => { state.reachable = true; flush(); });
 window.addEventListener("offline", () => { state.reachable = false; renderLink(); });
 
 async function login(badge, pin) {
+  clearInterval(state.lockTimer);
   $("login-problem").textContent = "";
+  $("login-problem").title = "";
   let response;
   try {
     response = await fetch("/ui/handheld/login", {
@@ -211,6 +214,7 @@ async function login(badge, pin) {
   }
   if (!response.ok) {
     const detail = await detailOf(response);
+    if (response.status === 429) return lockedOut(detail, response.headers.get("Retry-After"));
     if (response.status === 401 && detail.startsWith("pin:") && !pin) {
       state.pendingBadge = badge;
       $("pin-box").hidden = false;
@@ -234,6 +238,29 @@ async function login(badge, pin) {
   applyView(view);
   startStream();
   flush();
+}
+
+/** Too many failed logins: the badge or the device waits; say which, and for how long. */
+function lockedOut(detail, retryAfter) {
+  feedback("bad");
+  state.pendingBadge = null;
+  $("pin").value = "";
+  $("pin-box").hidden = true;
+  refocus();
+  const wait = Number.parseInt(retryAfter, 10) || Number.parseInt((detail.match(/(\d+) s\b/) || [])[1], 10) || 0;
+  // "badge: P-1006 is locked …" or "pin: wrong PIN; device handheld-2 is locked for 30 s"
+  const locked = ((detail.match(/([^:;]+?) is locked/) || [])[1] || "").trim();
+  const what = locked && !locked.startsWith("device ") ? locked : null; // null: this handheld
+  const until = Date.now() + wait * 1000;
+  clearInterval(state.lockTimer);
+  const show = () => {
+    const s = Math.max(0, Math.ceil((until - Date.now()) / 1000));
+    $("login-problem").textContent = state.t(what ? "login.locked_what" : "login.locked", { what, s });
+    if (!s) clearInterval(state.lockTimer);
+  };
+  show();
+  state.lockTimer = setInterval(show, 1000);
+  $("login-problem").title = detail; // the service's own words, for the engineer
 }
 
 function translateDetail(detail) {
@@ -470,6 +497,8 @@ function renderStop(v) {
   $("stop-prompt").textContent = t(`stop.prompt_${v.expect}`, { bin: s.bin, qty: s.qty, picked: s.picked, total: s.qty_total });
   $("stop-name").textContent = s.name;
   $("stop-sku").textContent = s.sku;
+  // The digits under the barcode: a damaged label is typed from here (or its SKU above).
+  $("stop-gtin").textContent = (s.gtins || []).map(printedGtin).join(" · ");
   $("stop-qty").textContent = s.qty;
   $("stop-progress").textContent = s.picked ? t("stop.progress", { picked: s.picked, total: s.qty_total }) : "";
   const picture = $("stop-picture");
@@ -481,18 +510,49 @@ function renderStop(v) {
   $("act-confirm").textContent = t("actions.confirm", { qty: s.qty });
   $("act-short").hidden = v.expect === "bin";
   $("act-skip").hidden = !v.can_skip;
-  loadMap(`${v.trip_id}:${s.n}:${s.bin}`);
+  loadMap(`${v.trip_id}:${s.n}:${s.bin}`, s.n);
 }
+
+/** A GTIN-14 as printed under an EAN-13 / UPC-A barcode (no padding zero). */
+function printedGtin(gtin) { return gtin.length === 14 && gtin.startsWith("0") ? gtin.slice(1) : gtin; }
 
 function hash(text) { let h = 0; for (const c of text) h = (h * 31 + c.charCodeAt(0)) >>> 0; return h; }
 
-async function loadMap(key) {
+async function loadMap(key, stopNumber) {
   if (key === state.mapKey || !online()) return;
   state.mapKey = key;
   try {
     const r = await fetch("/ui/handheld/map.svg", { headers: headers(), signal: AbortSignal.timeout(POST_TIMEOUT_MS) });
-    if (r.ok && state.mapKey === key) $("map").innerHTML = await r.text();
+    if (r.ok && state.mapKey === key) {
+      $("map").innerHTML = await r.text();
+      fitMap($("map").querySelector("svg"), stopNumber);
+    }
   } catch (e) { state.mapKey = ""; /* offline: keep the last map */ }
+}
+
+const MAP_MIN_TEXT_PX = 13; // readable at arm's length on a 360 px screen
+
+/** The map numbers its stops from the next one; the header counts the pick list's stops:
+ * number the markers as the header does (the next stop is "Stop n"), and draw every label
+ * at least MAP_MIN_TEXT_PX on screen, its marker grown with it. */
+function fitMap(svg, stopNumber) {
+  if (!svg) return;
+  const scale = svg.getBoundingClientRect().width / (svg.viewBox.baseVal.width || 1);
+  if (!scale) return;
+  const minSize = MAP_MIN_TEXT_PX / scale;
+  for (const text of svg.querySelectorAll("text")) {
+    const marker = text.previousElementSibling?.tagName === "circle" ? text.previousElementSibling : null;
+    if (marker && /^\d+$/.test(text.textContent)) text.textContent = String(Number(text.textContent) + stopNumber - 1);
+    const size = Number.parseFloat(text.getAttribute("font-size")) || 0;
+    if (size >= minSize) continue;
+    const grow = minSize / (size || minSize);
+    text.setAttribute("font-size", minSize.toFixed(1));
+    if (marker) {
+      marker.setAttribute("r", (Number.parseFloat(marker.getAttribute("r")) * grow).toFixed(1));
+      const cy = Number.parseFloat(marker.getAttribute("cy"));
+      text.setAttribute("y", (cy + minSize * 0.35).toFixed(1));
+    }
+  }
 }
 
 function renderPack(v) {

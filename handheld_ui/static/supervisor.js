@@ -125,7 +125,7 @@ function render(ov) {
   renderRisk(ov.at_risk);
   renderPeople(ov.people);
   renderDevices(ov.devices);
-  renderHolds(ov.holds);
+  renderHolds(ov.holds, ov.counts.on_hold ?? ov.holds.length);
   renderFeed(ov.feed);
   renderRecent(ov.recent);
   tick();
@@ -204,15 +204,17 @@ function chip(d) {
       d.station ? el("span", { class: "tag" }, d.station) : null));
 }
 
-function renderHolds(holds) {
-  badge("holds-n", holds.length);
+function renderHolds(holds, total) {
+  // The overview lists the newest holds only: say how many of how many, and where the rest are.
+  badge("holds-n", total);
+  const more = total > holds.length ? [el("li", { class: "none more", id: "holds-more" }, t("holds.more", { shown: holds.length, total }))] : [];
   $("holds").replaceChildren(...(holds.length ? holds.map((h) => el("li", { class: "item hold", dataset: { order: h.order_id } },
     el("div", { class: "main" }, el("b", {}, orderNo(h.order_id)), " ", el("span", { class: "muted" }, h.shop_order_id),
       " ", h.since ? el("span", { class: "muted small" }, "· ", live(h.since, "ago")) : null),
     el("div", { class: "side" }, el("button", { type: "button", class: "release", onclick: () => openRelease(h) }, t("holds.release"))),
     // A weight mismatch says it all in its parcels (translated); any other hold in its reason.
     h.parcels.length ? h.parcels.map(parcel) : el("div", { class: "sub reason" }, h.reason || t("holds.no_reason")),
-  )) : [none("holds.none")]));
+  )).concat(more) : [none("holds.none")]));
 }
 
 function parcel(p) {

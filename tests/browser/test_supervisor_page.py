@@ -146,7 +146,7 @@ def test_the_browser_language_and_the_picker_choose_the_strings(
     service: LiveService, handheld: Any
 ) -> None:
     page = open_page(handheld, service, locale="ja-JP")
-    expect(page.locator("#login h1")).to_have_text("責任者ログイン")
+    expect(page.locator("#login h2")).to_have_text("責任者ログイン")
     logged_in(page)
     assert page.evaluate("document.documentElement.lang") == "ja"
     expect(page.locator("#panel-devices h2")).to_contain_text("機器")
