@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import uvicorn
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 
 from cloud_sync.router import router as feed_router
 from edge.catalog import Catalogs, description_digest
@@ -24,6 +25,7 @@ from edge.effects import EffectRouter
 from edge.feed_mark import MARK_FILE, FeedMark, open_epoch
 from edge.feed_signal import FeedSignal
 from edge.messages import Inbound, LoadWarehouse, Origin, ResumePlanning
+from edge.metrics import Metrics
 from edge.mqtt import MqttLink
 from edge.planner import TripPlanner
 from edge.queries import Queries
@@ -33,6 +35,7 @@ from edge.staff import LockoutPolicy, StaffSessions
 from edge.store import Database
 from edge.warehouse import WarehouseDescription, demo_description_path, load_description
 from edge.web import errors, people
+from edge.web import metrics as web_metrics
 from edge.web.api import router as api_router
 from edge.web.limits import RequestLimits
 from handheld_ui.live import Hub
@@ -96,7 +99,8 @@ def build(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Servic
     catalogs = Catalogs()
     cfg = core_config(settings)
     core = Core(cfg, catalogs)
-    runtime = Runtime(db, core, clock)
+    metrics = Metrics()  # the service's own registry: GET /api/v1/metrics
+    runtime = Runtime(db, core, clock, metrics)
     planner = TripPlanner(runtime)
     effects = EffectRouter(catalogs)
     # Effects before the planner: a planner not started plans inline, and the screens must
@@ -119,6 +123,7 @@ def build(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Servic
             caller=settings.api.max_body_kb * 1024,
             warehouse=settings.api.max_warehouse_body_mb * 1024 * 1024,
         ),
+        metrics=metrics,
     )
 
 
@@ -161,7 +166,11 @@ def create_app(service: Service, hub: Hub | None = None) -> FastAPI:
     hub = hub or Hub(lambda: service.runtime.dispatching)
     service.effects.attach("http", hub)
     service.runtime.sinks.append(people.end_tokens(service))  # a logout ends its tokens
-    app = FastAPI(
+    web_metrics.watch(service, hub.stream_counts)
+    # /docs and /redoc from Swagger UI and ReDoc files served here: a gateway has no CDN.
+    app = FastAPIOffline(
+        static_url="/static-docs",
+        favicon_url="/static/favicon.svg",
         title="Warehouse edge service",
         version="0.1.0",
         description="Orders, picking, packing and the cloud pull feed on a warehouse gateway.",
@@ -239,6 +248,10 @@ def connect_mqtt(settings: Settings, service: Service) -> MqttLink:
     )
     service.effects.attach("mqtt", link)
     service.mqtt_connected = lambda: link.connected
+    live = service.metrics.live
+    live("edge_mqtt_connected", "1 while connected and subscribed.", lambda: link.connected)
+    live("edge_mqtt_received", "Messages from the broker.", lambda: link.received, counter=True)
+    live("edge_mqtt_pending_acks", "Messages not yet acknowledged.", lambda: link.pending_acks)
     link.start()
     return link
 

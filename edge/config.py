@@ -105,8 +105,9 @@ class CloudConfig(_Section):
 
 
 # What an API client may do (docs/api.md, "Authentication"): intake = POST /orders,
-# carrier = POST /orders/{id}/ship, feed = the cloud feed, admin = everything a key can do.
-Role = Literal["intake", "carrier", "feed", "admin"]
+# carrier = POST /orders/{id}/ship, feed = the cloud feed, metrics = GET /metrics (Prometheus),
+# admin = everything a key can do.
+Role = Literal["intake", "carrier", "feed", "metrics", "admin"]
 ClientName = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,31}$")]
 
 

@@ -106,10 +106,14 @@ class TripPlanner:
                 continue
             if self._thread is not None:
                 self._queue.put(effect)
-            elif self.runtime.running:
-                self.runtime.submit(plan_trip(effect), keep=True)  # never wait on the writer
+                continue
+            started = time.perf_counter()
+            planned = plan_trip(effect)
+            self.runtime.metrics.planned(time.perf_counter() - started)
+            if self.runtime.running:
+                self.runtime.submit(planned, keep=True)  # never wait on the writer
             else:
-                self.runtime.handle(plan_trip(effect))
+                self.runtime.handle(planned)
 
     def start(self) -> None:
         # spawn: a fork of a process with the broker and HTTP threads running is unsafe.
@@ -148,6 +152,7 @@ class TripPlanner:
             request = self._queue.get()
             if request is None or self._stopping.is_set():
                 return
+            started = time.perf_counter()
             try:
                 assert self._pool is not None
                 planned: Any = self._pool.submit(plan_trip, request).result(timeout=30)
@@ -161,5 +166,6 @@ class TripPlanner:
                 except Exception:
                     log.exception("trip planning failed for %s", request.device_id)
                     continue
+            self.runtime.metrics.planned(time.perf_counter() - started)
             # Kept through a failed commit (a full disk): the picker waits for this plan.
             self.runtime.submit(planned, keep=True).add_done_callback(_log_refusal)

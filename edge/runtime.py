@@ -16,7 +16,8 @@ from typing import Any
 
 from edge.core.context import Ctx
 from edge.core.dispatch import Core
-from edge.messages import Effect, Inbound
+from edge.messages import DeadLetter, DeviceMessage, Effect, Inbound, LightOn
+from edge.metrics import Metrics
 from edge.model import DomainError
 from edge.store import Database, Tx
 
@@ -60,6 +61,8 @@ class _Job:
     # us), rather than failed at once (an HTTP caller, who gets an error to retry).
     keep: bool = False
     future: Future[Any] = field(default_factory=Future)
+    # When the writer was handed the message (perf_counter): the start of scan→light.
+    arrived: float = field(default_factory=time.perf_counter)
 
 
 class Runtime:
@@ -70,10 +73,12 @@ class Runtime:
         db: Database,
         core: Core,
         clock: Callable[[], datetime] = utc_now,
+        metrics: Metrics | None = None,
     ) -> None:
         self.db = db
         self.core = core
         self.clock = clock
+        self.metrics = metrics if metrics is not None else Metrics()
         self.sinks: list[EffectSink] = []
         self._queue: queue.Queue[_Job | None] = queue.Queue()
         self._thread: threading.Thread | None = None
@@ -105,6 +110,11 @@ class Runtime:
     @property
     def running(self) -> bool:
         return self._thread is not None
+
+    @property
+    def queued(self) -> int:
+        """Messages waiting for the writer (read when metrics are scraped)."""
+        return self._queue.qsize()
 
     # --- submitting work ---
 
@@ -203,10 +213,13 @@ class Runtime:
         tx = Tx(conn)
         outcomes: list[tuple[_Job, list[Effect], Any, BaseException | None]] = []
         try:
+            began = time.perf_counter()
             conn.execute("BEGIN IMMEDIATE")
             for job in jobs:
                 outcomes.append(self._apply_one(tx, job))
+            applied = time.perf_counter()
             conn.execute("COMMIT")
+            self.metrics.batch(len(jobs), applied - began, time.perf_counter() - applied)
         except Exception as exc:  # the storage failed (disk full, I/O error): nothing applied
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
@@ -219,9 +232,14 @@ class Runtime:
         self.applied += len(jobs)
         base = self.committed
         self.committed = base + len(jobs)
+        metrics = self.metrics
         for n, (job, effects, result, error) in enumerate(outcomes, start=1):
             self.dispatching = base + n
             self._dispatch(effects)
+            try:
+                self._count(metrics, job, effects, result, error)
+            except Exception:  # a metric must never hold an ack back
+                log.exception("counting a message's outcome failed")
             if job.on_committed is not None:
                 try:
                     job.on_committed()
@@ -232,6 +250,24 @@ class Runtime:
             else:
                 job.future.set_result(result)
         return []
+
+    @staticmethod
+    def _count(
+        metrics: Metrics, job: _Job, effects: list[Effect], result: Any, error: BaseException | None
+    ) -> None:
+        """After a message's effects went out: its outcome, and scan→light for a device's
+        event (a scan, a quantity confirmed, a button) that lit the next stop."""
+        msg = job.msg
+        if error is None:
+            metrics.applied(type(msg).__name__, result == "duplicate")
+            if isinstance(msg, DeadLetter):
+                metrics.dead_letter(msg.code)
+            elif isinstance(msg, DeviceMessage) and any(isinstance(e, LightOn) for e in effects):
+                metrics.scan_to_light(time.perf_counter() - job.arrived)
+        elif isinstance(error, DomainError):
+            metrics.refused(error.code)
+        else:
+            metrics.failed(type(msg).__name__)
 
     def _not_committed(self, jobs: list[_Job], exc: Exception | None) -> list[_Job]:
         """HTTP callers get StorageUnavailable now; devices' messages are kept (not acked,

@@ -12,6 +12,7 @@ from edge.catalog import Catalog, Catalogs
 from edge.core.dispatch import Core
 from edge.effects import EffectRouter
 from edge.messages import Inbound
+from edge.metrics import Metrics
 from edge.model import DomainError
 from edge.planner import TripPlanner
 from edge.queries import Queries
@@ -60,6 +61,8 @@ class Service:
     mqtt_connected: Callable[[], bool] | None = None
     # [cloud.nats]: the publisher's last confirmed seq and its error, for /health.
     nats_status: Callable[[], dict[str, Any]] | None = None
+    # GET /metrics: the runtime's registry, with live readings wired in edge.app.
+    metrics: Metrics = field(default_factory=Metrics)
 
     def handle(self, msg: Inbound) -> Any:
         """Apply a message through the one writer: its result, or the DomainError."""

@@ -84,6 +84,12 @@ class Hub:
         with self._lock:
             self._subs.discard(sub)
 
+    def stream_counts(self) -> dict[str, int]:
+        """Open streams: handhelds' and overview screens' (read when metrics are scraped)."""
+        with self._lock:
+            handheld = sum(1 for s in self._subs if s.device)
+            return {"handheld": handheld, "overview": len(self._subs) - handheld}
+
     def streams_of(self, device: str) -> int:
         with self._lock:
             return sum(1 for s in self._subs if s.device == device)

@@ -80,6 +80,31 @@ FeedKey = Annotated[ApiClient, Depends(KEY_GUARDS["feed"])]
 AdminKey = Annotated[ApiClient, Depends(KEY_GUARDS["admin"])]
 
 
+def metrics_key(
+    service: ServiceDep,
+    x_api_key: Annotated[str | None, Security(api_key_scheme, scopes=["metrics"])] = None,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer_scheme)] = None,
+) -> ApiClient:
+    """A key with the metrics role (or admin), as X-API-Key or as `Authorization: Bearer
+    <key>`: what Prometheus's `authorization` setting sends (docs/metrics.md). It is the
+    metrics role's guard in KEY_GUARDS."""
+    given = x_api_key
+    if given is None and credentials is not None:
+        given = credentials.credentials.strip()
+    if given is None:
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            "X-API-Key or Authorization header: required (a key with the role metrics)",
+        )
+    return _metrics_by_key(service, given)
+
+
+_metrics_by_key = KEY_GUARDS["metrics"]
+metrics_key.role = "metrics"  # type: ignore[attr-defined]
+KEY_GUARDS["metrics"] = metrics_key
+MetricsKey = Annotated[ApiClient, Depends(metrics_key)]
+
+
 def bearer_token(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer_scheme)] = None,
 ) -> str:
@@ -120,19 +145,31 @@ def current_supervisor(
 Supervisor = Annotated[StaffSession, Depends(current_supervisor)]
 
 
+# Roles whose keys may read the floor's data (a `metrics` key only scrapes /metrics).
+READER_ROLES = frozenset({"intake", "carrier", "feed", "admin"})
+
+
 def key_or_login(
     service: ServiceDep,
     x_api_key: Annotated[str | None, Security(api_key_scheme)] = None,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer_scheme)] = None,
 ) -> str:
-    """Reads need a machine key (any role) or a logged-in person (orders carry customer
-    data); the answer is who is reading."""
+    """Reads need a machine key with a business role (intake, carrier, feed, admin: not a
+    metrics scraper's) or a logged-in person (orders carry customer data); the answer is who
+    is reading."""
     if credentials is not None:
         found = service.sessions.get(credentials.credentials.strip())
         if found is not None:
             return found.badge
     if x_api_key is not None:
-        return api_client_of(service.api_clients, x_api_key).name
+        client = api_client_of(service.api_clients, x_api_key)
+        if not client.roles & READER_ROLES:
+            raise HTTPException(
+                status.HTTP_403_FORBIDDEN,
+                f"X-API-Key: client {client.name} may not read orders, stock or devices:"
+                " it needs the role intake, carrier, feed or admin",
+            )
+        return client.name
     raise HTTPException(status.HTTP_401_UNAUTHORIZED, "X-API-Key or Authorization header: required")
 
 

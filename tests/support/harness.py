@@ -119,7 +119,10 @@ def small_warehouse() -> dict[str, Any]:
 # is "<role>-key" (tests/unit/web/access.py walks every route with each).
 TEST_CLIENTS: dict[str, dict[str, Any]] = {
     "test-admin": {"roles": ["admin"], "keys": ["test-key"]},
-    **{role: {"roles": [role], "keys": [f"{role}-key"]} for role in ("intake", "carrier", "feed")},
+    **{
+        role: {"roles": [role], "keys": [f"{role}-key"]}
+        for role in ("intake", "carrier", "feed", "metrics")
+    },
 }
 
 

@@ -139,6 +139,7 @@ def test_the_example_config_parses(monkeypatch: pytest.MonkeyPatch) -> None:
         "shop": ["intake"],
         "carrier-desk": ["carrier"],
         "cloud": ["feed"],
+        "prometheus": ["metrics"],
     }
     assert settings.api.max_warehouse_body_mb == 64
 

@@ -10,17 +10,19 @@ from starlette.routing import BaseRoute, Mount
 
 # Every kind of caller: no credentials, an API key of each role, a person of each staff role
 # (the picker and the packer on handhelds, the supervisor on a browser).
-KEYS = ("intake", "carrier", "feed", "admin")
+KEYS = ("intake", "carrier", "feed", "admin", "metrics")
 PEOPLE = ("picker", "packer", "supervisor")
 CALLERS = ("nobody", *KEYS, *PEOPLE)
 
 # A rule is the set of callers it lets through; every other caller gets 401 or 403.
 RULES: dict[str, frozenset[str]] = {
     "open": frozenset(CALLERS),
-    "read": frozenset(KEYS + PEOPLE),  # orders carry customer data: any key or any person
+    # Orders carry customer data: a key with a business role, or any person (not a scraper).
+    "read": frozenset({"intake", "carrier", "feed", "admin", *PEOPLE}),
     "intake": frozenset({"intake", "admin"}),
     "carrier": frozenset({"carrier", "admin"}),
     "feed": frozenset({"feed", "admin"}),
+    "metrics": frozenset({"metrics", "admin"}),  # Prometheus: a key with the metrics role
     # A feed consumer acknowledges for itself; an admin reads the feed but acknowledges nothing.
     "consumer": frozenset({"feed"}),
     "admin": frozenset({"admin"}),
@@ -36,6 +38,7 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/docs"): "open",
     ("GET", "/docs/oauth2-redirect"): "open",
     ("GET", "/redoc"): "open",
+    ("GET", "/static-docs"): "open",  # Swagger UI and ReDoc files: no CDN on a gateway
     ("POST", "/api/v1/login"): "open",
     ("POST", "/api/v1/orders"): "intake",
     ("GET", "/api/v1/orders"): "read",
@@ -51,12 +54,14 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/devices"): "read",
     ("GET", "/api/v1/dead-letters"): "read",
     ("GET", "/api/v1/health"): "open",
+    ("GET", "/api/v1/metrics"): "metrics",
     ("GET", "/api/v1/feed"): "feed",
     ("POST", "/api/v1/feed/ack"): "consumer",
     ("GET", "/api/v1/feed/backlog"): "feed",
     ("GET", "/"): "open",
     ("GET", "/supervisor"): "open",
     ("GET", "/handheld"): "open",
+    ("GET", "/favicon.ico"): "open",
     ("GET", "/ui/supervisor/overview"): "supervisor",
     ("POST", "/ui/supervisor/logout"): "open",  # ends the token it is given, if any
     ("GET", "/ui/supervisor/stream"): "supervisor",

@@ -35,7 +35,13 @@ CHECKS = [
 # Not negative_data_rejection: a query string has no types, so "[]" is a fine SKU to look up.
 
 # X-API-Key of the harness's clients: an admin and one per role.
-KEYS = {"intake": "intake-key", "carrier": "carrier-key", "feed": "feed-key", "admin": "test-key"}
+KEYS = {
+    "intake": "intake-key",
+    "carrier": "carrier-key",
+    "feed": "feed-key",
+    "metrics": "metrics-key",
+    "admin": "test-key",
+}
 
 
 def _tokens(client: TestClient) -> dict[str, str]:
