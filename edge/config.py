@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -17,6 +18,16 @@ from pydantic import (
     model_validator,
 )
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+
+def _readable_file(path: Path) -> Path:
+    if not path.is_file():
+        raise ValueError(f"{path} is not a readable file")
+    return path
+
+
+# A file the service reads at start-up (certificates, credentials): checked when loaded.
+ReadableFile = Annotated[Path, AfterValidator(_readable_file)]
 
 
 class ConfigError(Exception):
@@ -55,16 +66,13 @@ class HttpConfig(_Section):
     host: str = "127.0.0.1"
     port: int = Field(8080, ge=0, le=65535)
     # HTTPS (PEM files, both or neither): handhelds send badges, PINs and tokens over Wi-Fi.
-    tls_certfile: Path | None = None
-    tls_keyfile: Path | None = None
+    tls_certfile: ReadableFile | None = None
+    tls_keyfile: ReadableFile | None = None
 
     @model_validator(mode="after")
     def _both_tls_files(self) -> HttpConfig:
         if (self.tls_certfile is None) != (self.tls_keyfile is None):
             raise ValueError("tls_certfile and tls_keyfile: give both (HTTPS) or neither")
-        for name, path in (("tls_certfile", self.tls_certfile), ("tls_keyfile", self.tls_keyfile)):
-            if path is not None and not path.is_file():
-                raise ValueError(f"{name}: {path} is not a readable file")
         return self
 
 
@@ -78,14 +86,7 @@ class CloudNatsConfig(_Section):
     subject: str = Field("", pattern=r"^[A-Za-z0-9_.-]{0,128}$")
     user: str = "edge-service"
     password: SecretStr | None = None  # EDGE_CLOUD__NATS__PASSWORD
-    credentials_file: Path | None = None  # a NATS .creds file (JWT set-ups) instead
-
-    @field_validator("credentials_file")
-    @classmethod
-    def _readable(cls, path: Path | None) -> Path | None:
-        if path is not None and not path.is_file():
-            raise ValueError(f"{path} is not a readable file")
-        return path
+    credentials_file: ReadableFile | None = None  # a NATS .creds file (JWT set-ups) instead
 
 
 class CloudConfig(_Section):

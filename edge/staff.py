@@ -115,6 +115,9 @@ class StaffSessions:
         self._max = max_s
         self._clock = clock
         self._by_hash: dict[str, StaffSession] = {}
+        # Token keys by device: a scanner's new view (every scan, on the writer thread) ends
+        # the other tokens of that device only, without a pass over everyone logged in.
+        self._by_device: dict[str, set[str]] = {}
         self._lock = threading.Lock()
 
     @staticmethod
@@ -123,10 +126,24 @@ class StaffSessions:
 
     def open(self, badge: str, name: str, role: str, device: str) -> str:
         token = secrets.token_urlsafe(24)
+        key = self._key(token)
         now = self._clock()
         with self._lock:
-            self._by_hash[self._key(token)] = StaffSession(badge, name, role, device, now, now)
+            # Logins are rare: the one full pass, so tokens nobody uses again do not pile up.
+            for old in [k for k, found in self._by_hash.items() if self._expired(found, now)]:
+                self._remove(old)
+            self._by_hash[key] = StaffSession(badge, name, role, device, now, now)
+            self._by_device.setdefault(device, set()).add(key)
         return token
+
+    def _remove(self, key: str) -> None:
+        found = self._by_hash.pop(key, None)
+        if found is not None:
+            keys = self._by_device.get(found.device)
+            if keys is not None:
+                keys.discard(key)
+                if not keys:
+                    del self._by_device[found.device]
 
     def _expired(self, found: StaffSession, now: float) -> bool:
         return now - found.last_used > self._idle or now - found.opened > self._max
@@ -140,31 +157,36 @@ class StaffSessions:
             if found is None:
                 return None
             if self._expired(found, now):
-                del self._by_hash[key]
+                self._remove(key)
                 return None
             found = self._by_hash[key] = replace(found, last_used=now)
             return found
 
     def close(self, token: str) -> None:
         with self._lock:
-            self._by_hash.pop(self._key(token), None)
+            self._remove(self._key(token))
 
     def close_device(self, device: str, keep_badge: str) -> None:
         """One person per scanner: someone else logged in on it, so other people's tokens
         for it end (their streams and maps would show the new person's work)."""
-        self._drop(lambda s: s.device == device and s.badge != keep_badge)
+        self.keep_only(device, keep_badge)
 
     def close_for(self, badge: str, device: str) -> None:
         """The person logged out on this device: every token of theirs for it ends."""
-        self._drop(lambda s: s.badge == badge and s.device == device)
+        self._drop(device, lambda s: s.badge == badge)
 
     def keep_only(self, device: str, badge: str | None) -> None:
         """The scanner now shows `badge` logged in (None: nobody): every other token for it
         ends at once, however the session ended (any logout path, someone else's login)."""
-        self._drop(lambda s: s.device == device and s.badge != badge)
+        self._drop(device, lambda s: s.badge != badge)
 
-    def _drop(self, which: Callable[[StaffSession], bool]) -> None:
+    def _drop(self, device: str, which: Callable[[StaffSession], bool]) -> None:
         now = self._clock()
         with self._lock:
-            for key in [k for k, s in self._by_hash.items() if which(s) or self._expired(s, now)]:
-                del self._by_hash[key]
+            keys = self._by_device.get(device)
+            if not keys:  # most scanners (MQTT ones) hold no token: one dict lookup
+                return
+            for key in [
+                k for k in keys if which(self._by_hash[k]) or self._expired(self._by_hash[k], now)
+            ]:
+                self._remove(key)
