@@ -17,6 +17,7 @@ import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
 from edge.core.feed import canonical, text_hash
+from edge.schema_stock import STOCK_FLOWS
 
 log = logging.getLogger(__name__)
 
@@ -374,3 +375,9 @@ def _feed_chain(db: sqlite_utils.Database) -> None:
             (record, prev, text_hash(record), seq),
         )
         prev = seq
+
+
+@migrations(name="0007_stock_flows")
+def _stock_flows(db: sqlite_utils.Database) -> None:
+    # Receiving, put-away, replenishment and cycle counts (edge.schema_stock says why each).
+    _script(db, STOCK_FLOWS)

@@ -1,0 +1,136 @@
+"""The messages the core accepts and the effects it asks the adapters to carry out."""
+
+from __future__ import annotations
+
+from edge.messages.common import DEVICE_ERROR_CODES, DeviceMessage, Origin
+from edge.messages.device import (
+    DeadLetter,
+    LightAck,
+    LightButton,
+    LiveWeight,
+    LoginRequested,
+    LogoutRequested,
+    NextRequested,
+    PinEntered,
+    PresenceChanged,
+    QuantityConfirmed,
+    ScanRead,
+    SkipRequested,
+    WeightMeasured,
+)
+from edge.messages.effects import (
+    DeviceError,
+    Effect,
+    FeedAppended,
+    LightOff,
+    LightOn,
+    PlanTrip,
+    ScannerView,
+    StateChanged,
+    StationWeight,
+)
+from edge.messages.http import (
+    AckFeed,
+    AdjustStock,
+    CancelOrder,
+    CheckLogin,
+    IntakeOrder,
+    LoadWarehouse,
+    OrderLineIn,
+    OverrideHold,
+    ParcelHandover,
+    ResumePlanning,
+    ShipOrder,
+    TripCandidate,
+    TripPlanned,
+)
+from edge.messages.stock import (
+    WORK_MODES,
+    CloseRequested,
+    DecideCount,
+    DeliveryLineIn,
+    IntakeDelivery,
+    ModeRequested,
+    ScheduleCount,
+    WorkMode,
+)
+
+Inbound = (
+    ScanRead
+    | QuantityConfirmed
+    | NextRequested
+    | SkipRequested
+    | LogoutRequested
+    | PinEntered
+    | LoginRequested
+    | CheckLogin
+    | LightButton
+    | LightAck
+    | WeightMeasured
+    | PresenceChanged
+    | DeadLetter
+    | IntakeOrder
+    | OverrideHold
+    | CancelOrder
+    | ShipOrder
+    | AdjustStock
+    | LoadWarehouse
+    | AckFeed
+    | TripPlanned
+    | ResumePlanning
+    | ModeRequested
+    | CloseRequested
+    | IntakeDelivery
+    | ScheduleCount
+    | DecideCount
+)
+
+__all__ = [
+    "DEVICE_ERROR_CODES",
+    "WORK_MODES",
+    "AckFeed",
+    "AdjustStock",
+    "CancelOrder",
+    "CheckLogin",
+    "CloseRequested",
+    "DeadLetter",
+    "DecideCount",
+    "DeliveryLineIn",
+    "DeviceError",
+    "DeviceMessage",
+    "Effect",
+    "FeedAppended",
+    "Inbound",
+    "IntakeDelivery",
+    "IntakeOrder",
+    "LightAck",
+    "LightButton",
+    "LightOff",
+    "LightOn",
+    "LiveWeight",
+    "LoadWarehouse",
+    "LoginRequested",
+    "LogoutRequested",
+    "ModeRequested",
+    "NextRequested",
+    "OrderLineIn",
+    "Origin",
+    "OverrideHold",
+    "ParcelHandover",
+    "PinEntered",
+    "PlanTrip",
+    "PresenceChanged",
+    "QuantityConfirmed",
+    "ResumePlanning",
+    "ScanRead",
+    "ScannerView",
+    "ScheduleCount",
+    "ShipOrder",
+    "SkipRequested",
+    "StateChanged",
+    "StationWeight",
+    "TripCandidate",
+    "TripPlanned",
+    "WeightMeasured",
+    "WorkMode",
+]
