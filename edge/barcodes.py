@@ -15,6 +15,15 @@ class ItemCode:
     gtin14: str
     lot: str = ""
     count: int | None = None
+    expiry: str = ""  # ISO date from AI (17), when the code carries one
+
+
+@dataclass(frozen=True)
+class ItemExtras:
+    """The second half of a GS1 code split over two barcodes: lot and expiry, no GTIN."""
+
+    lot: str = ""
+    expiry: str = ""
 
 
 def parse_item_code(text: str) -> ItemCode | None:
@@ -37,10 +46,40 @@ def parse_item_code(text: str) -> ItemCode | None:
     return None
 
 
+def parse_item_extras(text: str) -> ItemExtras | None:
+    """A GS1 element string with a lot (10) and/or expiry (17) but no GTIN, or None."""
+    value = text.strip()
+    try:
+        message = (
+            GS1Message.parse_hri(value) if value.startswith("(") else biip.parse(value).gs1_message
+        )
+    except Exception:  # biip's ParseError family: not GS1 at all
+        return None
+    if message is None:
+        return None
+    ais = {e.ai.ai for e in message.element_strings}
+    if not ais or "01" in ais or "02" in ais or not ais <= {"10", "17", "15", "11", "21"}:
+        return None
+    found = _values(message)
+    return ItemExtras(lot=found["10"], expiry=found["17"])
+
+
+def _values(message: GS1Message) -> dict[str, str]:
+    out: dict[str, str] = {"10": "", "17": ""}
+    for e in message.element_strings:
+        out[e.ai.ai] = e.date.isoformat() if e.ai.ai == "17" and e.date else e.value
+    return out
+
+
 def _from_message(message: GS1Message) -> ItemCode | None:
-    values = {e.ai.ai: e.value for e in message.element_strings}
+    values = _values(message)
     gtin = values.get("01") or values.get("02")
-    if gtin is None:
+    if not gtin:
         return None
     count = values.get("30") or values.get("37")
-    return ItemCode(gtin14=gtin, lot=values.get("10", ""), count=int(count) if count else None)
+    return ItemCode(
+        gtin14=gtin,
+        lot=values["10"],
+        count=int(count) if count else None,
+        expiry=values["17"],
+    )

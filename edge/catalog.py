@@ -62,6 +62,10 @@ class Catalog:
         }
         self.sku_by_gtin = {g: s.sku for s in desc.skus for g in s.gtins}
         self.bins = frozenset(b.label for b in desc.bins)
+        self.bin_info = {b.label: b for b in desc.bins}
+        # Overstock: never picked for an order; replenishment moves it to a pick face.
+        self.reserve_bins = frozenset(b.label for b in desc.bins if b.kind == "reserve")
+        self.count_policy = desc.site.counts
         self.light_of_bin = {slot: d.id for d in desc.devices for slot in d.slots}
         self.devices = {
             d.id: DeviceInfo(d.id, d.kind, d.station, d.resolution_g, d.transport)

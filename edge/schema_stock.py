@@ -33,7 +33,8 @@ STOCK_FLOWS = """
         id INTEGER PRIMARY KEY, receipt_id INTEGER, source TEXT NOT NULL, sku TEXT NOT NULL,
         lot TEXT, expiry TEXT, qty INTEGER NOT NULL CHECK (qty > 0),
         done INTEGER NOT NULL DEFAULT 0 CHECK (done >= 0 AND done <= qty),
-        status TEXT NOT NULL DEFAULT 'open', suggested_bin TEXT, assigned_device TEXT,
+        status TEXT NOT NULL DEFAULT 'open', suggested_bin TEXT, suggest_reason TEXT,
+        assigned_device TEXT,
         created_at TEXT NOT NULL, finished_at TEXT);
     CREATE INDEX putaway_by_status ON putaway_tasks(status, id);
     CREATE TABLE putaways (

@@ -22,12 +22,24 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class CountPolicy(_Strict):
+    """Cycle counts: how often each ABC class is counted, and what difference needs a
+    recount by someone else and a supervisor's approval."""
+
+    a_every_days: int = Field(7, ge=1, le=366)  # the fastest movers: most picks, most errors
+    b_every_days: int = Field(30, ge=1, le=366)
+    c_every_days: int = Field(90, ge=1, le=366)
+    # A difference of more than this many units (either way) is recounted, then approved.
+    recount_above_units: int = Field(2, ge=0)
+
+
 class Site(_Strict):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,31}$")
     name: str
     timezone: str = "UTC"
     cutoff: time = time(13, 0)  # orders paid before this ship the same day
     carrier_pickups: list[time] = Field(default_factory=lambda: [time(15, 0), time(17, 0)])
+    counts: CountPolicy = CountPolicy()
 
 
 class Depot(_Strict):
@@ -91,6 +103,17 @@ class Sku(_Strict):
 
 class Bin(_Strict):
     label: str
+    # A pick face is picked from for orders; a reserve bin holds overstock that
+    # replenishment moves to the SKU's pick face (never picked from for an order).
+    kind: Literal["pick", "reserve"] = "pick"
+    # Capacity, any of: units (of any SKUs), inner size, load. Unset: no limit of that kind.
+    capacity_units: int | None = Field(None, ge=1)
+    inner_mm: tuple[int, int, int] | None = None
+    max_load_g: int | None = Field(None, ge=1)
+    # A pick face's replenishment levels: below min_qty free units, top up to max_qty.
+    # Unset: max is capacity_units, min a quarter of it; no capacity, no rule.
+    min_qty: int | None = Field(None, ge=0)
+    max_qty: int | None = Field(None, ge=1)
 
     @field_validator("label")
     @classmethod
@@ -101,6 +124,21 @@ class Bin(_Strict):
         except LabelError as exc:
             raise ValueError(str(exc)) from None
         return v
+
+    @model_validator(mode="after")
+    def _levels(self) -> Bin:
+        if self.min_qty is not None and self.max_qty is not None and self.min_qty >= self.max_qty:
+            raise ValueError("min_qty must be below max_qty")
+        if self.max_qty and self.capacity_units and self.max_qty > self.capacity_units:
+            raise ValueError("max_qty must not exceed capacity_units")
+        return self
+
+    def levels(self) -> tuple[int, int] | None:
+        """(min, max) free units of a pick face, or None when it has no replenishment rule."""
+        top = self.max_qty or self.capacity_units
+        if self.kind != "pick" or top is None:
+            return None
+        return (self.min_qty if self.min_qty is not None else top // 4), top
 
 
 class StockLine(_Strict):

@@ -40,14 +40,22 @@ def newest(tx: Reader) -> int:
 
 
 def append_shipment(ctx: Ctx, order_id: int) -> None:
-    """The whole shipment record joins the feed in the transaction that ships the order,
-    naming the record before it in this stream (prev_seq) and its own hash."""
+    """The whole shipment record joins the feed in the transaction that ships the order."""
     record = shipment_record(ctx, order_id)
-    text = canonical(record)
+    append(ctx, "shipment", record, order_id, record["shop_order_id"])
+
+
+def append(
+    ctx: Ctx, kind: str, record: dict[str, Any], order_id: int = 0, shop_order_id: str = ""
+) -> None:
+    """A record of this kind joins the feed in the transaction of the change it reports,
+    naming the record before it in this stream (prev_seq) and its own hash. Records that
+    are not about an order (receipts, put-aways, stock adjustments) carry order_id 0."""
+    text = canonical({"kind": kind, "site": ctx.cat.site_id, **record})
     seq = ctx.tx.run(
-        "INSERT INTO feed(order_id, shop_order_id, created_at, record, prev_seq, hash)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
-        (order_id, record["shop_order_id"], ctx.at, text, newest(ctx.tx), text_hash(text)),
+        "INSERT INTO feed(order_id, shop_order_id, created_at, record, prev_seq, hash, kind)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (order_id, shop_order_id, ctx.at, text, newest(ctx.tx), text_hash(text), kind),
     )
     ctx.emit(FeedAppended(seq))
     ctx.changed()

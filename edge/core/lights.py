@@ -14,9 +14,9 @@ def light_on(ctx: Ctx, task: dict[str, Any], badge: str) -> None:
     if device is None:
         return
     busy = ctx.tx.one(
-        "SELECT task_id FROM lights WHERE device = ? AND slot = ?", (device, task["bin"])
+        "SELECT task_id, work FROM lights WHERE device = ? AND slot = ?", (device, task["bin"])
     )
-    if busy is not None and busy["task_id"] != task["id"]:
+    if busy is not None and (busy["work"], busy["task_id"]) != ("pick", task["id"]):
         return  # another picker's stop holds this slot; this picker scans instead
     cmd_id = ctx.new_id()
     qty = task["qty"] - task["picked"]
@@ -29,12 +29,40 @@ def light_on(ctx: Ctx, task: dict[str, Any], badge: str) -> None:
     ctx.emit(LightOn(device, task["bin"], qty, color, cmd_id))
 
 
-def light_off(ctx: Ctx, task_id: int) -> None:
-    row = ctx.tx.one("SELECT device, slot FROM lights WHERE task_id = ?", (task_id,))
+def light_off(ctx: Ctx, task_id: int, work: str = "pick") -> None:
+    """Clear the slot lit for a pick task (or for another work's task: a replenishment)."""
+    row = ctx.tx.one(
+        "SELECT device, slot FROM lights WHERE task_id = ? AND work = ?", (task_id, work)
+    )
     if row is None:
         return
-    ctx.tx.run("DELETE FROM lights WHERE task_id = ?", (task_id,))
+    ctx.tx.run("DELETE FROM lights WHERE task_id = ? AND work = ?", (task_id, work))
     ctx.emit(LightOff(row["device"], row["slot"], ctx.new_id()))
+
+
+def light_work(
+    ctx: Ctx, bin_label: str, qty: int, badge: str, work: str, work_id: int
+) -> str | None:
+    """Light a bin for work other than a pick (a replenishment arriving at its pick face):
+    the module shows qty in the person's colour; a slot busy with a pick stays as it is.
+    Returns the controller lit, if any."""
+    device = ctx.cat.light_of_bin.get(bin_label)
+    if device is None:
+        return None
+    busy = ctx.tx.one(
+        "SELECT task_id, work FROM lights WHERE device = ? AND slot = ?", (device, bin_label)
+    )
+    if busy is not None and (busy["work"], busy["task_id"]) != (work, work_id):
+        return None
+    cmd_id = ctx.new_id()
+    color = ctx.cat.staff[badge].color if badge in ctx.cat.staff else "#ffffff"
+    ctx.tx.run(
+        "INSERT OR REPLACE INTO lights(device, slot, qty, color, cmd_id, task_id, sent_at, work)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (device, bin_label, qty, color, cmd_id, work_id, ctx.at, work),
+    )
+    ctx.emit(LightOn(device, bin_label, qty, color, cmd_id))
+    return device
 
 
 def relight(ctx: Ctx, device: str) -> None:

@@ -6,7 +6,7 @@ import hashlib
 import json
 from typing import Any
 
-from edge.core import feed, stock, stops
+from edge.core import feed, stock, stockrules, stops
 from edge.core.context import Ctx, order_status, set_status
 from edge.core.release import release_order
 from edge.core.trips import offer_work
@@ -81,6 +81,7 @@ def intake(ctx: Ctx, msg: IntakeOrder) -> dict[str, Any]:
         offer_work(ctx)
     else:
         set_status(ctx, order_id, Status.AWAITING_STOCK, who, "not enough stock")
+        stockrules.refresh_priorities(ctx, order_id)
     ctx.changed()
     return {"order_id": order_id, "created": True}
 

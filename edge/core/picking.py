@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from edge.barcodes import ItemCode, parse_item_code
-from edge.core import lights, stock, stops
+from edge.core import lights, stock, stockrules, stops
 from edge.core.context import (
     Ctx,
     require_scanner,
@@ -139,7 +139,8 @@ def on_skip(ctx: Ctx, msg: SkipRequested) -> None:
 def on_light_button(ctx: Ctx, msg: LightButton) -> None:
     """Confirm pressed on a lit module: the whole stop, as bin + item + quantity scans."""
     light = ctx.tx.one(
-        "SELECT task_id FROM lights WHERE device = ? AND slot = ?", (msg.device_id, msg.slot)
+        "SELECT task_id FROM lights WHERE device = ? AND slot = ? AND work = 'pick'",
+        (msg.device_id, msg.slot),
     )
     if light is None:
         raise DomainError(f"slot {msg.slot} is not lit: nothing to confirm")
@@ -204,6 +205,7 @@ def _record_pick(
         ),
     )
     stock.take(ctx, stop["bin"], stop["sku"], qty, stop["order_id"], who)
+    stockrules.after_pick(ctx, stop["bin"], stop["sku"], who)
     ctx.tx.run(
         "UPDATE order_lines SET picked = picked + ? WHERE order_id = ? AND line_no = ?",
         (qty, stop["order_id"], stop["line_no"]),
@@ -250,6 +252,7 @@ def _bin_found_short(ctx: Ctx, stop: dict[str, Any], short: int, who: Origin, re
     for other in others:
         stock.unreserve(ctx, bin_label, sku, other["qty"] - other["picked"])
     stock.empty(ctx, bin_label, sku, reason, stop["order_id"], who)
+    stockrules.after_short(ctx, bin_label, sku, who)
     stops.resource(ctx, stop, short, bin_label)
     for other in others:
         need = other["qty"] - other["picked"]

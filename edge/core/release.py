@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from edge.core import stock
+from edge.core import stock, stockrules
 from edge.core.context import Ctx, set_status
 from edge.core.trips import offer_work
 from edge.messages import Origin
@@ -20,6 +20,8 @@ def release_order(ctx: Ctx, order_id: int) -> bool:
     for line in lines:
         sources = stock.plan_sources(ctx, line["sku"], line["qty"])
         if sum(q for _, q in sources) < line["qty"]:
+            # Reserve may hold what no pick face has: the face gets a top-up.
+            stockrules.wanted(ctx, line["sku"], line["qty"], Origin("system", ctx.now))
             # The savepoint of this message is not rolled back for a backorder: undo here.
             for _, sku, done in plans:
                 for bin_label, q in done:

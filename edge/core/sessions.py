@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from datetime import datetime
 
-from edge.core import lights, trips
+from edge.core import lights, stockrules, trips
 from edge.core.context import Ctx, require_scanner, session_event, session_of
 from edge.core.views import resend_view
 from edge.messages import (
@@ -176,6 +176,7 @@ def take(ctx: Ctx, device: str, badge: str) -> None:
     for old in ctx.tx.all("SELECT * FROM sessions WHERE device = ? OR badge = ?", (device, badge)):
         if old["task_id"] is not None:
             lights.light_off(ctx, old["task_id"])
+        stockrules.release_work(ctx, old["device"])
         trips.release_planning(ctx, old["device"])
         session_event(ctx, old["device"], old["badge"], "logout (replaced)")
         if old["device"] != device:  # the person moved: the old scanner shows the login
@@ -202,6 +203,7 @@ def on_logout(ctx: Ctx, msg: LogoutRequested) -> None:
     if sess is not None and sess["task_id"] is not None:
         lights.light_off(ctx, sess["task_id"])
     trips.release_planning(ctx, msg.device_id)
+    stockrules.release_work(ctx, msg.device_id)
     if sess is not None:
         session_event(ctx, msg.device_id, sess["badge"], "logout")
     ctx.tx.run("DELETE FROM sessions WHERE device = ?", (msg.device_id,))

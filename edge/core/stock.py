@@ -10,12 +10,14 @@ from edge.model import DomainError
 
 
 def free_bins(ctx: Ctx, sku: str, exclude: str | None = None) -> list[dict[str, Any]]:
-    """Bins holding unreserved units of sku, nearest the depot first (short trips)."""
+    """Pick faces holding unreserved units of sku, nearest the depot first (short trips).
+    Reserve bins are not picked from: replenishment brings their stock to a pick face."""
     rows = ctx.tx.all(
         "SELECT bin, on_hand - reserved AS free FROM stock"
         " WHERE sku = ? AND on_hand > reserved AND bin IS NOT ?",
         (sku, exclude),
     )
+    rows = [r for r in rows if r["bin"] not in ctx.cat.reserve_bins]
     rows.sort(key=lambda r: (ctx.cat.walk_from_depot(r["bin"]), r["bin"]))
     return rows
 
@@ -65,6 +67,26 @@ def empty(ctx: Ctx, bin_label: str, sku: str, reason: str, order_id: int, who: O
     _move(ctx, bin_label, sku, -(left or 0), f"count correction: {reason}", order_id, who)
 
 
+def put(ctx: Ctx, bin_label: str, sku: str, qty: int, reason: str, who: Origin, ref: str) -> None:
+    """Units put into a bin (a put-away, a replenishment's arrival, a return)."""
+    ctx.tx.run(
+        "INSERT INTO stock(bin, sku, on_hand) VALUES (?, ?, ?)"
+        " ON CONFLICT(bin, sku) DO UPDATE SET on_hand = on_hand + excluded.on_hand",
+        (bin_label, sku, qty),
+    )
+    _move(ctx, bin_label, sku, qty, reason, None, who, ref)
+
+
+def remove(
+    ctx: Ctx, bin_label: str, sku: str, qty: int, reason: str, who: Origin, ref: str
+) -> None:
+    """Units taken out of a bin for a move (a replenishment's departure, a count)."""
+    ctx.tx.run(
+        "UPDATE stock SET on_hand = on_hand - ? WHERE bin = ? AND sku = ?", (qty, bin_label, sku)
+    )
+    _move(ctx, bin_label, sku, -qty, reason, None, who, ref)
+
+
 def on_hand(ctx: Ctx, bin_label: str, sku: str) -> int | None:
     """Units of sku in a bin, or None when the bin never held it."""
     value = ctx.tx.value("SELECT on_hand FROM stock WHERE bin = ? AND sku = ?", (bin_label, sku))
@@ -95,6 +117,14 @@ def set_count(
     _move(ctx, bin_label, sku, count - before, reason, None, who)
 
 
+def row(ctx: Ctx, bin_label: str, sku: str) -> tuple[int, int]:
+    """(on_hand, reserved) of sku in a bin; (0, 0) when it never held it."""
+    found = ctx.tx.one(
+        "SELECT on_hand, reserved FROM stock WHERE bin = ? AND sku = ?", (bin_label, sku)
+    )
+    return (found["on_hand"], found["reserved"]) if found else (0, 0)
+
+
 def _move(
     ctx: Ctx,
     bin_label: str,
@@ -103,11 +133,12 @@ def _move(
     reason: str,
     order_id: int | None,
     who: Origin,
+    ref: str | None = None,
 ) -> None:
     after = ctx.tx.value("SELECT on_hand FROM stock WHERE bin = ? AND sku = ?", (bin_label, sku))
     ctx.tx.run(
         "INSERT INTO stock_moves(bin, sku, delta, on_hand_after, reason, order_id, actor, device,"
-        " at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (bin_label, sku, delta, after, reason, order_id, who.actor, who.device, ctx.at),
+        " at, ref) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (bin_label, sku, delta, after, reason, order_id, who.actor, who.device, ctx.at, ref),
     )
     ctx.changed()

@@ -6,6 +6,7 @@ from typing import Any
 
 from edge.catalog import Catalog
 from edge.core.context import Ctx, Reader, session_of
+from edge.core.stockviews import modes_for, stock_view
 from edge.messages import ScannerView
 from edge.model import DomainError, order_code
 
@@ -69,9 +70,16 @@ def view_for(tx: Reader, cat: Catalog, device: str) -> dict[str, Any]:
             }
         return {"screen": "login", "expect": "badge", "message": "Scan your badge to log in"}
     who = cat.staff.get(sess["badge"])
-    base: dict[str, Any] = {"who": who.name if who else sess["badge"], "badge": sess["badge"]}
+    base: dict[str, Any] = {
+        "who": who.name if who else sess["badge"],
+        "badge": sess["badge"],
+        "mode": sess["mode"],
+        "modes": modes_for(cat, sess),
+    }
     if sess["role"] == "packer":
         return {**base, **_pack_view(tx, cat, sess)}
+    if sess["mode"] != "pick":
+        return {**base, **stock_view(tx, cat, sess)}
     stage = sess["stage"]
     if stage == "idle":
         return {
@@ -108,7 +116,9 @@ def _stop_view(tx: Reader, cat: Catalog, sess: dict[str, Any]) -> dict[str, Any]
     )
     assert counts is not None
     sku = cat.skus[current["sku"]]
-    light = tx.one("SELECT device FROM lights WHERE task_id = ?", (current["id"],))
+    light = tx.one(
+        "SELECT device FROM lights WHERE task_id = ? AND work = 'pick'", (current["id"],)
+    )
     need = current["qty"] - current["picked"]
     prompts = {
         "bin": f"Go to {current['bin']} and scan the bin label",

@@ -17,6 +17,7 @@ from edge.devices.topics import (
     parse_topic,
 )
 from edge.messages import (
+    CloseRequested,
     DeviceError,
     Effect,
     LightAck,
@@ -25,6 +26,7 @@ from edge.messages import (
     LightOn,
     LiveWeight,
     LogoutRequested,
+    ModeRequested,
     NextRequested,
     PinEntered,
     PresenceChanged,
@@ -46,6 +48,8 @@ DeviceEvent = (
     | NextRequested
     | LogoutRequested
     | PinEntered
+    | ModeRequested
+    | CloseRequested
     | LightButton
     | LightAck
     | WeightMeasured

@@ -1,4 +1,4 @@
-"""Scanner codec: scan, confirm, skip, next, logout and pin events in; the screen view out."""
+"""Scanner codec: scan, confirm, skip, next, logout, pin, mode and close events in; views out."""
 
 from __future__ import annotations
 
@@ -9,19 +9,29 @@ from pydantic import Field
 
 from edge.devices.schema import Payload, dumps, parse
 from edge.messages import (
+    CloseRequested,
     LogoutRequested,
+    ModeRequested,
     NextRequested,
     PinEntered,
     QuantityConfirmed,
     ScannerView,
     ScanRead,
     SkipRequested,
+    WorkMode,
 )
 
-TYPES: Final = ("scan", "confirm", "skip", "next", "logout", "pin")
+TYPES: Final = ("scan", "confirm", "skip", "next", "logout", "pin", "mode", "close")
 
 ScannerEvent = (
-    ScanRead | QuantityConfirmed | SkipRequested | NextRequested | LogoutRequested | PinEntered
+    ScanRead
+    | QuantityConfirmed
+    | SkipRequested
+    | NextRequested
+    | LogoutRequested
+    | PinEntered
+    | ModeRequested
+    | CloseRequested
 )
 
 MAX_QTY: Final = 1_000_000
@@ -42,6 +52,10 @@ class Pin(Payload):
     pin: str = Field(min_length=1, max_length=32, description="a string of 1 to 32 characters")
 
 
+class Mode(Payload):
+    mode: WorkMode = Field(description="one of pick, receive, putaway, replenish, count")
+
+
 def decode(
     device_id: str, msg_id: str, type_: str, data: dict[str, Any], at: datetime
 ) -> ScannerEvent:
@@ -59,6 +73,10 @@ def decode(
         return LogoutRequested(device_id, msg_id, at)
     if type_ == "pin":
         return PinEntered(device_id, msg_id, at, parse(Pin, data).pin)
+    if type_ == "mode":
+        return ModeRequested(device_id, msg_id, at, parse(Mode, data).mode)
+    if type_ == "close":
+        return CloseRequested(device_id, msg_id, at)
     raise KeyError(type_)
 
 

@@ -202,7 +202,7 @@ def test_field_errors_name_the_field(kind: str, body: dict[str, Any], reason: st
             "scanner",
             "weight",
             "type: unknown type 'weight' for a scanner"
-            " (one of scan, confirm, skip, next, logout, pin)",
+            " (one of scan, confirm, skip, next, logout, pin, mode, close)",
         ),
         ("scale", "scan", "type: unknown type 'scan' for a scale (one of weight)"),
         ("shelf", "light", "type: unknown type 'light' for a shelf (one of button, ack)"),
