@@ -6,7 +6,8 @@ import hashlib
 import json
 import threading
 from dataclasses import dataclass
-from datetime import time
+from datetime import datetime, time
+from functools import cached_property
 
 from edge.model import Box, DomainError, Item
 from edge.ports import Reader
@@ -66,6 +67,9 @@ class Catalog:
         # Overstock: never picked for an order; replenishment moves it to a pick face.
         self.reserve_bins = frozenset(b.label for b in desc.bins if b.kind == "reserve")
         self.count_policy = desc.site.counts
+        # Picks per SKU over the last 30 days, cached by the writer (edge.core.slotting): a
+        # put-away suggestion or a count schedule must not scan a month of picks each time.
+        self.pick_stats: tuple[datetime, int, dict[str, int]] | None = None
         self.light_of_bin = {slot: d.id for d in desc.devices for slot in d.slots}
         self.devices = {
             d.id: DeviceInfo(d.id, d.kind, d.station, d.resolution_g, d.transport)
@@ -89,6 +93,12 @@ class Catalog:
             found = self.layout.distance(self.layout.depot, self.layout.point_of(label))
             self._depot_walk[label] = found
         return found
+
+    @cached_property
+    def pick_bins_by_walk(self) -> tuple[str, ...]:
+        """Every pick face, nearest the depot first (put-away slotting ranks bins by it)."""
+        faces = (b for b in self.bins if b not in self.reserve_bins)
+        return tuple(sorted(faces, key=lambda b: (self.walk_from_depot(b), b)))
 
     def kind_of(self, device_id: str) -> str:
         dev = self.devices.get(device_id)

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from edge.barcodes import parse_item_code
 from edge.core import feed, stock, stockrules, stops
 from edge.core.context import Ctx
 from edge.core.release import release_waiting
-from edge.core.slotting import FREQUENCY_DAYS
+from edge.core.slotting import pick_counts
 from edge.core.views import resend_view
 from edge.messages import DecideCount, Origin, ScheduleCount
 from edge.model import DomainError
@@ -44,18 +44,14 @@ def schedule(ctx: Ctx, msg: ScheduleCount) -> dict[str, Any]:
 def abc_classes(ctx: Ctx) -> dict[str, str]:
     """A: the SKUs making the first 80 % of picks over the last 30 days; B: the next 15 %;
     C: the rest (and every SKU not picked)."""
-    since = (ctx.now - timedelta(days=FREQUENCY_DAYS)).isoformat()
-    rows = ctx.tx.all(
-        "SELECT sku, count(*) AS n FROM picks WHERE at >= ? GROUP BY sku ORDER BY n DESC, sku",
-        (since,),
-    )
-    total = sum(r["n"] for r in rows) or 1
+    ranked = sorted(pick_counts(ctx).items(), key=lambda kv: (-kv[1], kv[0]))
+    total = sum(n for _, n in ranked) or 1
     out: dict[str, str] = {}
     running = 0
-    for r in rows:
+    for sku, n in ranked:
         share = running / total
-        out[r["sku"]] = "A" if share < 0.80 else "B" if share < 0.95 else "C"
-        running += r["n"]
+        out[sku] = "A" if share < 0.80 else "B" if share < 0.95 else "C"
+        running += n
     return out
 
 
@@ -66,10 +62,10 @@ def _schedule_due(ctx: Ctx, who: Origin) -> None:
     every = {"A": policy.a_every_days, "B": policy.b_every_days, "C": policy.c_every_days}
     classes = abc_classes(ctx)
     rows = ctx.tx.all(
-        "SELECT s.bin, s.sku, (SELECT max(coalesce(c.decided_at, c.second_at, c.first_at))"
-        " FROM counts c WHERE c.bin = s.bin AND c.sku = s.sku) AS last FROM stock s"
-        " WHERE s.on_hand > 0 AND NOT EXISTS (SELECT 1 FROM counts c WHERE c.bin = s.bin"
-        " AND c.sku = s.sku AND c.status IN ('open', 'recount', 'approval'))"
+        "SELECT s.bin, s.sku, c.last FROM stock s LEFT JOIN (SELECT bin, sku,"
+        " max(coalesce(decided_at, second_at, first_at)) AS last,"
+        " max(status IN ('open', 'recount', 'approval')) AS busy FROM counts GROUP BY bin, sku)"
+        " c ON c.bin = s.bin AND c.sku = s.sku WHERE s.on_hand > 0 AND coalesce(c.busy, 0) = 0"
     )
     best, score = None, 1.0
     for r in rows:

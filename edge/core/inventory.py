@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from edge.core import stock
+from edge.core import feed, stock
 from edge.core.context import Ctx
 from edge.core.release import release_waiting
 from edge.messages import AdjustStock
@@ -16,5 +16,23 @@ def adjust_stock(ctx: Ctx, msg: AdjustStock) -> None:
         raise DomainError(f"sku: unknown SKU {msg.sku!r}", "invalid")
     if msg.on_hand < 0:
         raise DomainError("on_hand: must be ≥ 0", "invalid")
+    before = stock.on_hand(ctx, msg.bin_label, msg.sku) or 0
     stock.set_count(ctx, msg.bin_label, msg.sku, msg.on_hand, msg.reason, msg.origin, "on_hand")
+    if msg.on_hand != before:
+        # The shop's inventory follows the warehouse's: the change goes to the cloud feed.
+        feed.append(
+            ctx,
+            "stock_adjustment",
+            {
+                "bin": msg.bin_label,
+                "sku": msg.sku,
+                "delta": msg.on_hand - before,
+                "on_hand_after": msg.on_hand,
+                "reason": msg.reason,
+                "ref": "http",
+                "actor": msg.origin.actor,
+                "device": msg.origin.device,
+                "at": ctx.at,
+            },
+        )
     release_waiting(ctx, msg.origin)

@@ -60,9 +60,19 @@ def occupied(ctx: Ctx) -> set[str]:
     return {r["bin"] for r in rows}
 
 
-def frequency_rank(ctx: Ctx, sku: str) -> float:
-    """Where the SKU stands by picks over the last 30 days: 0.0 the fastest, 1.0 the slowest
-    (a SKU never picked ranks with the slowest)."""
+# The pick statistics are read again after this long, or after this many new picks.
+STATS_TTL = timedelta(minutes=10)
+STATS_NEW_PICKS = 500
+
+
+def pick_counts(ctx: Ctx) -> dict[str, int]:
+    """Picks per SKU over the last 30 days (pick lines, not units: each is a walk there)."""
+    newest = int(ctx.tx.value("SELECT coalesce(max(id), 0) FROM picks"))
+    cached = ctx.cat.pick_stats
+    if cached is not None:
+        at, last_id, counts = cached
+        if ctx.now - at < STATS_TTL and 0 <= newest - last_id < STATS_NEW_PICKS:
+            return counts
     since = (ctx.now - timedelta(days=FREQUENCY_DAYS)).isoformat()
     counts = {
         r["sku"]: r["n"]
@@ -70,6 +80,14 @@ def frequency_rank(ctx: Ctx, sku: str) -> float:
             "SELECT sku, count(*) AS n FROM picks WHERE at >= ? GROUP BY sku", (since,)
         )
     }
+    ctx.cat.pick_stats = (ctx.now, newest, counts)
+    return counts
+
+
+def frequency_rank(ctx: Ctx, sku: str) -> float:
+    """Where the SKU stands by picks over the last 30 days: 0.0 the fastest, 1.0 the slowest
+    (a SKU never picked ranks with the slowest)."""
+    counts = pick_counts(ctx)
     mine = counts.get(sku, 0)
     faster = sum(1 for n in counts.values() if n > mine)
     return faster / max(1, len(ctx.cat.skus) - 1) if mine else 1.0
@@ -112,10 +130,7 @@ def _empty_face(ctx: Ctx, sku: str, taken: set[str], exclude_task: int | None) -
     # Slotting by rank: the SKU's place in the pick-frequency ranking maps onto the bin at
     # the same place in the ranking of pick bins by walk from the depot, so the fastest
     # movers sit nearest and every later pick of them is short.
-    ordered = sorted(
-        (b for b in ctx.cat.bins if b not in ctx.cat.reserve_bins),
-        key=lambda b: (ctx.cat.walk_from_depot(b), b),
-    )
+    ordered = ctx.cat.pick_bins_by_walk
     if not ordered:
         return None
     rank = frequency_rank(ctx, sku)
