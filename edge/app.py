@@ -245,6 +245,7 @@ def connect_mqtt(settings: Settings, service: Service) -> MqttLink:
         kind_of=kind_of,
         clock=utc_now,
         on_weight=service.effects.live_weight,
+        on_stage=service.metrics.stage,
     )
     service.effects.attach("mqtt", link)
     service.mqtt_connected = lambda: link.connected

@@ -6,6 +6,7 @@ import logging
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
@@ -133,6 +134,17 @@ class Metrics:
             buckets=_FAST_S,
             registry=reg,
         )
+        self._stage_s = Histogram(
+            "edge_event_stage_seconds",
+            "Where a device event's time goes inside the service, stage by stage: decode (MQTT"
+            " payload to message), queue (waiting for the writer), apply (its rules, in the"
+            " batch's transaction), commit (the batch's COMMIT and fsync, once per batch),"
+            " publish (handing its effects to the MQTT client and the pages).",
+            ["stage"],
+            buckets=_FAST_S,
+            registry=reg,
+        )
+        self._stages: dict[str, Any] = {}
         self._planner_s = Histogram(
             "edge_planner_seconds",
             "Planning one trip (batching and routing), including the hop to the worker.",
@@ -171,6 +183,13 @@ class Metrics:
         self._batch_size.observe(size)
         self._apply_s.observe(apply_s)
         self._commit_s.observe(commit_s)
+
+    def stage(self, name: str, seconds: float) -> None:
+        """One stage of one event (or of one batch, for the commit)."""
+        child = self._stages.get(name)
+        if child is None:
+            child = self._stages[name] = self._stage_s.labels(name)
+        child.observe(seconds)
 
     def scan_to_light(self, seconds: float) -> None:
         self._scan_to_light_s.observe(seconds)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import socket
 import threading
+import time
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
@@ -80,8 +81,11 @@ class MqttLink:
         kind_of: Callable[[str], str],
         clock: Callable[[], datetime],
         on_weight: Callable[[LiveWeight], None] | None = None,
+        on_stage: Callable[[str, float], None] | None = None,
     ) -> None:
         self._cfg = cfg
+        # Where decoding time is reported (the metrics' per-stage histogram).
+        self._on_stage = on_stage
         self._on_weight = on_weight
         self._root = cfg.topic_root
         self._site = site
@@ -293,6 +297,7 @@ class MqttLink:
             log.exception("error handling an MQTT message")
 
     def _receive(self, message: mqtt.MQTTMessage) -> None:
+        started = time.perf_counter()
         now = self._clock()
         self.received += 1
         ack: Callable[[], None] = _noop
@@ -320,15 +325,9 @@ class MqttLink:
             else:
                 self.dead_letters += 1
                 log.info("dead letter on %s: %s", topic, exc.reason)
+                kept = payload[:MAX_PAYLOAD_BYTES]
                 inbound = DeadLetter(
-                    topic,
-                    payload[:MAX_PAYLOAD_BYTES],
-                    exc.reason,
-                    exc.device_id,
-                    exc.msg_id,
-                    now,
-                    kind=exc.kind,
-                    code=exc.code,
+                    topic, kept, exc.reason, exc.device_id, exc.msg_id, now, exc.kind, exc.code
                 )
         except Exception as exc:  # a codec bug must not lose the message silently
             self.dead_letters += 1
@@ -356,6 +355,8 @@ class MqttLink:
         if inbound is None:
             ack()
             return
+        if self._on_stage is not None:
+            self._on_stage("decode", time.perf_counter() - started)
         try:
             self._submit(inbound, ack)
         except Exception:

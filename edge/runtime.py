@@ -215,11 +215,17 @@ class Runtime:
         try:
             began = time.perf_counter()
             conn.execute("BEGIN IMMEDIATE")
+            stage = self.metrics.stage
             for job in jobs:
+                start = time.perf_counter()
+                stage("queue", began - job.arrived)
                 outcomes.append(self._apply_one(tx, job))
+                stage("apply", time.perf_counter() - start)
             applied = time.perf_counter()
             conn.execute("COMMIT")
-            self.metrics.batch(len(jobs), applied - began, time.perf_counter() - applied)
+            done = time.perf_counter()
+            self.metrics.batch(len(jobs), applied - began, done - applied)
+            stage("commit", done - applied)
         except Exception as exc:  # the storage failed (disk full, I/O error): nothing applied
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
@@ -235,7 +241,10 @@ class Runtime:
         metrics = self.metrics
         for n, (job, effects, result, error) in enumerate(outcomes, start=1):
             self.dispatching = base + n
+            start = time.perf_counter()
             self._dispatch(effects)
+            if effects:
+                metrics.stage("publish", time.perf_counter() - start)
             try:
                 self._count(metrics, job, effects, result, error)
             except Exception:  # a metric must never hold an ack back

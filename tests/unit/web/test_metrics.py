@@ -89,14 +89,27 @@ def test_real_events_move_the_counters_and_histograms(harness: Harness, client: 
     assert value(after, "edge_scan_to_light_seconds_bucket", le="+Inf") >= 1
     assert 0 < moved("edge_scan_to_light_seconds_sum") < 1
     assert moved("edge_planner_seconds_count") == 1
+    # Every applied message is timed stage by stage; the commit once per batch.
+    applied = sum(
+        v - value(before, n, **dict(labels))
+        for (n, labels), v in after.items()
+        if n == "edge_events_applied_total"
+    )
+    assert moved("edge_event_stage_seconds_count", stage="queue") == applied + refusals
+    assert moved("edge_event_stage_seconds_count", stage="apply") == applied + refusals
+    assert moved("edge_event_stage_seconds_count", stage="commit") == moved(
+        "edge_writer_batch_size_count"
+    )
+    assert 0 < moved("edge_event_stage_seconds_count", stage="publish") <= applied + refusals
     assert value(after, "edge_writer_queue_depth") == 0
     assert value(after, "edge_writer_storage_ok") == 1
     assert value(after, "edge_devices", kind="scanner") >= 5
     assert value(after, "edge_devices", kind="shelf") == 1
     assert value(after, "edge_devices_connected", kind="shelf") == 1
     assert value(before, "edge_devices_connected", kind="shelf") == 0
-    assert value(after, "edge_feed_backlog_records") == 0
-    assert value(after, "edge_feed_oldest_unacked_age_seconds") == 0
+    # The two stock adjustments went to the cloud feed; nobody has pulled them.
+    assert value(after, "edge_feed_backlog_records") == 2
+    assert value(after, "edge_feed_oldest_unacked_age_seconds") >= 0
 
 
 def test_open_streams_are_counted_when_scraped(harness: Harness, client: TestClient) -> None:
@@ -177,6 +190,8 @@ def test_the_running_service_counts_what_came_over_mqtt(tmp_path: Path) -> None:
     assert value(samples, "edge_dead_letters_total", code="malformed") == 1
     assert value(samples, "edge_devices_connected", kind="scanner") >= 1
     assert value(samples, "edge_events_applied_total", kind="PresenceChanged") >= 1
+    # Decoding is timed in the MQTT link, for what reaches the writer.
+    assert value(samples, "edge_event_stage_seconds_count", stage="decode") >= 2
 
 
 def test_a_reading_that_fails_leaves_the_rest_of_the_scrape(
