@@ -236,8 +236,9 @@ def adjust(
     there are found in other bins, or the orders' lines go short."""
     on_hand, reserved = stock.row(ctx, bin_label, sku)
     target = max(0, on_hand + diff)
+    faces: list[str] = []
     if target < reserved:
-        _free_reservations(ctx, bin_label, sku, reserved - target)
+        faces = _free_reservations(ctx, bin_label, sku, reserved - target)
     delta = target - on_hand
     ref = f"count:{count_id}"
     if delta > 0:
@@ -264,11 +265,27 @@ def adjust(
         release_waiting(ctx, who)
     else:
         stockrules.check_face(ctx, bin_label, sku, who)
+    for face in faces:  # top-ups cancelled above: asked for again from what is left
+        stockrules.check_face(ctx, face, sku, who)
 
 
-def _free_reservations(ctx: Ctx, bin_label: str, sku: str, units: int) -> None:
-    """Open pick tasks on this bin give up `units` reserved units, newest first; each is
-    re-sourced from other bins (or its line goes short) as for a short pick."""
+def _free_reservations(ctx: Ctx, bin_label: str, sku: str, units: int) -> list[str]:
+    """Open work on this bin gives up `units` reserved units, newest first: a top-up from it
+    (a reserve bin) is cancelled and asked for again from other reserve; a pick task is
+    re-sourced from other bins (or its line goes short) as for a short pick. Returns the
+    pick faces whose top-up was cancelled."""
+    faces = []
+    for topup in ctx.tx.all(
+        "SELECT * FROM replen_tasks WHERE from_bin = ? AND sku = ? AND status = 'open'"
+        " ORDER BY id DESC",
+        (bin_label, sku),
+    ):
+        if units <= 0:
+            return faces
+        stock.unreserve(ctx, bin_label, sku, topup["qty"])
+        stockrules.cancel_topup(ctx, topup, "the reserve bin was counted short")
+        faces.append(topup["to_bin"])
+        units -= topup["qty"]
     for task in ctx.tx.all(
         "SELECT * FROM tasks WHERE bin = ? AND sku = ? AND status = 'open' ORDER BY id DESC",
         (bin_label, sku),
@@ -285,3 +302,4 @@ def _free_reservations(ctx: Ctx, bin_label: str, sku: str, units: int) -> None:
         stops.resource(ctx, task, need, bin_label)
         stops.task_gone(ctx, task["id"])
         units -= need
+    return faces

@@ -6,6 +6,7 @@ from typing import Any
 
 from edge.core import lights, stock
 from edge.core.context import Ctx
+from edge.core.views import resend_view
 from edge.messages import Origin
 
 # Count statuses that mean "a count of this bin and SKU is under way".
@@ -118,6 +119,26 @@ def request_topup(ctx: Ctx, sku: str, face: str, qty: int, who: Origin) -> int |
     return task_id
 
 
+def cancel_topup(ctx: Ctx, topup: dict[str, Any], reason: str) -> None:
+    """A top-up that can no longer be done (its reserve units are gone; the caller released
+    them): whoever holds it goes back to choosing. The caller asks for the face again
+    (check_face) once the stock is as it will stay."""
+    lights.light_off(ctx, topup["id"], "replenish")
+    ctx.tx.run(
+        "UPDATE replen_tasks SET status = 'cancelled', finished_at = ?, finished_by = ?,"
+        " assigned_device = NULL WHERE id = ?",
+        (ctx.at, f"system: {reason}", topup["id"]),
+    )
+    if topup["assigned_device"]:
+        ctx.tx.run(
+            "UPDATE sessions SET work_id = NULL, stage = 'select' WHERE device = ?"
+            " AND mode = 'replenish'",
+            (topup["assigned_device"],),
+        )
+        resend_view(ctx, topup["assigned_device"])
+    ctx.changed()
+
+
 def trigger_count(ctx: Ctx, bin_label: str, sku: str, reason: str, who: Origin) -> int | None:
     """A count of this bin and SKU, unless one is under way. Returns the new count's id."""
     marks = ", ".join("?" * len(OPEN_COUNTS))
@@ -177,8 +198,3 @@ def release_work(ctx: Ctx, device: str) -> None:
         (device,),
     )
     ctx.changed()
-
-
-def stock_row(ctx: Ctx, bin_label: str, sku: str) -> dict[str, Any]:
-    on_hand, reserved = stock.row(ctx, bin_label, sku)
-    return {"bin": bin_label, "sku": sku, "on_hand": on_hand, "reserved": reserved}

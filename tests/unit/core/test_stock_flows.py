@@ -314,3 +314,24 @@ def test_expiry_and_lot_reach_the_receipt_lines(h: Harness) -> None:
     h.scan("scan-1", f"(01){GTIN['BOOK'].zfill(14)}(17)270131(10)LX")
     line = h.view("scan-1")["delivery"]["lines"][0]
     assert (line["lot"], line["expiry"], line["received"]) == ("LX", "2027-01-31", 1)
+
+
+def test_a_reserve_bin_counted_short_cancels_its_top_up_and_asks_elsewhere(h: Harness) -> None:
+    h.intake("S-6", ("MUG", 3))
+    h.scan("scan-1", "P-1")
+    h.pick_current_stop("scan-1")  # the face drops below its minimum: a top-up from RESERVE
+    h.handle(ScheduleCount(h.origin("S-1"), RESERVE, "MUG"))
+    h.scan("scan-2", "P-2")
+    mode(h, "scan-1", "count")
+    mode(h, "scan-2", "count")
+    assert count_to(h, "scan-1", 2)["outcome"] == "recount"  # the store says 40
+    assert count_to(h, "scan-2", 2)["outcome"] == "approval"
+    with h.service.read() as tx:
+        count_id = tx.value("SELECT id FROM counts WHERE status = 'approval'")
+    h.handle(DecideCount(h.origin("S-1"), count_id, True, "pallet was never delivered"))
+    assert h.stock(RESERVE, "MUG") == (2, 0)
+    with h.service.read() as tx:
+        tasks = tx.all("SELECT from_bin, status FROM replen_tasks ORDER BY id")
+    # The old top-up is cancelled; the face asks again from the other reserve bin with MUG.
+    assert tasks[0] == {"from_bin": RESERVE, "status": "cancelled"}
+    assert tasks[-1]["status"] == "open" and tasks[-1]["from_bin"] == "C-05-2-B"
