@@ -41,6 +41,8 @@ class Ctx:
     result: Any = None
     # Something the supervisor's overview shows changed; one StateChanged goes out at the end.
     dirty: bool = False
+    # Floor-work lists (receive, putaway, replenish, count) whose choosers see them anew.
+    lists: set[str] = field(default_factory=set)
 
     @property
     def at(self) -> str:
@@ -50,6 +52,11 @@ class Ctx:
         self.effects.append(effect)
 
     def changed(self) -> None:
+        self.dirty = True
+
+    def list_changed(self, mode: str) -> None:
+        """Work of this mode came, went or was taken: those choosing see the list anew."""
+        self.lists.add(mode)
         self.dirty = True
 
     def finish(self) -> Ctx:

@@ -104,7 +104,7 @@ def on_next(ctx: Ctx, sess: dict[str, Any], who: Origin) -> None:
         "UPDATE sessions SET work_id = ?, stage = 'bin', counted = 0 WHERE device = ?",
         (row["id"], sess["device"]),
     )
-    ctx.changed()
+    ctx.list_changed("count")
     resend_view(ctx, sess["device"])
 
 
@@ -176,7 +176,7 @@ def on_confirm(ctx: Ctx, sess: dict[str, Any], counted: int, who: Origin) -> Non
         status = "recount" if first else "approval"
         ctx.tx.run("UPDATE counts SET status = ? WHERE id = ?", (status, count["id"]))
     ctx.tx.run("UPDATE sessions SET stage = 'done' WHERE device = ?", (sess["device"],))
-    ctx.changed()
+    ctx.list_changed("count")  # a recount now waits for someone else
     resend_view(ctx, sess["device"])
 
 
@@ -188,7 +188,7 @@ def on_skip(ctx: Ctx, sess: dict[str, Any]) -> None:
     ctx.tx.run(
         "UPDATE sessions SET work_id = NULL, stage = 'select' WHERE device = ?", (sess["device"],)
     )
-    ctx.changed()
+    ctx.list_changed("count")
     resend_view(ctx, sess["device"])
 
 
@@ -274,7 +274,7 @@ def _free_reservations(ctx: Ctx, bin_label: str, sku: str, units: int) -> list[s
     (a reserve bin) is cancelled and asked for again from other reserve; a pick task is
     re-sourced from other bins (or its line goes short) as for a short pick. Returns the
     pick faces whose top-up was cancelled."""
-    faces = []
+    faces: list[str] = []
     for topup in ctx.tx.all(
         "SELECT * FROM replen_tasks WHERE from_bin = ? AND sku = ? AND status = 'open'"
         " ORDER BY id DESC",

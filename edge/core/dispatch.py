@@ -22,7 +22,7 @@ from edge.core import (
     trips,
 )
 from edge.core.context import CoreConfig, Ctx, Reader, Tx
-from edge.core.views import resend_view
+from edge.core.views import refresh_work_lists, resend_view
 from edge.messages import (
     DEVICE_ERROR_CODES,
     AckFeed,
@@ -165,6 +165,7 @@ class Core:
         elif isinstance(msg, PresenceChanged):
             _check_sender(ctx, msg.device_id, msg.kind)
         ctx.result = handler(ctx, msg)
+        refresh_work_lists(ctx)
         return ctx.finish()
 
     def refused(self, tx: Tx, msg: Inbound, err: DomainError, now: datetime) -> Ctx:

@@ -15,9 +15,17 @@ from edge.routing import is_bin_label
 
 
 def _take(ctx: Ctx, device: str, task_id: int) -> None:
+    # The suggestion was made at the close of the receipt; bins filled since then (another
+    # put-away, a top-up) must not send the putter to a full bin.
+    task = ctx.tx.one("SELECT suggested_bin, sku FROM putaway_tasks WHERE id = ?", (task_id,))
+    assert task is not None
+    if task["suggested_bin"] is None or not slotting.room(
+        ctx, task["suggested_bin"], task["sku"], exclude_task=task_id
+    ):
+        slotting.suggest_task(ctx, task_id)
     ctx.tx.run("UPDATE putaway_tasks SET assigned_device = ? WHERE id = ?", (device, task_id))
     ctx.tx.run("UPDATE sessions SET work_id = ?, stage = 'bin' WHERE device = ?", (task_id, device))
-    ctx.changed()
+    ctx.list_changed("putaway")
 
 
 def _first_open(ctx: Ctx, sku: str | None = None, lot: str = "") -> int | None:
@@ -144,6 +152,7 @@ def _put(ctx: Ctx, sess: dict[str, Any], code: str, who: Origin) -> None:
             "at": ctx.at,
         },
     )
+    ctx.list_changed("putaway")
     release_waiting(ctx, who)
 
 
@@ -155,5 +164,5 @@ def on_skip(ctx: Ctx, sess: dict[str, Any]) -> None:
     ctx.tx.run(
         "UPDATE sessions SET work_id = NULL, stage = 'select' WHERE device = ?", (sess["device"],)
     )
-    ctx.changed()
+    ctx.list_changed("putaway")
     resend_view(ctx, sess["device"])

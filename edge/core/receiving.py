@@ -64,22 +64,23 @@ def intake(ctx: Ctx, msg: IntakeDelivery) -> dict[str, Any]:
             for n, ln in enumerate(msg.lines, start=1)
         ],
     )
-    ctx.changed()
-    _refresh_docks(ctx)
+    ctx.list_changed("receive")
     return {"delivery_id": msg.delivery_id, "receipt_id": receipt_id, "created": True}
 
 
-def _refresh_docks(ctx: Ctx) -> None:
-    """Receivers choosing a delivery see the list as it is now."""
-    for row in ctx.tx.all("SELECT device FROM sessions WHERE mode = 'receive' AND work_id IS NULL"):
-        resend_view(ctx, row["device"])
+def _closed(ctx: Ctx, sess: dict[str, Any]) -> bool:
+    """The session's delivery was closed (here or by another receiver)."""
+    if sess["stage"] == "done":
+        return True
+    status = ctx.tx.value("SELECT status FROM receipts WHERE id = ?", (sess["work_id"],))
+    return bool(status == "closed")
 
 
 def on_scan(ctx: Ctx, sess: dict[str, Any], code: str, who: Origin) -> None:
     device = sess["device"]
     if sess["work_id"] is None:
         _select(ctx, device, code)
-    elif sess["stage"] == "done":
+    elif _closed(ctx, sess):
         raise DomainError("this delivery is closed: send next for another", "refused")
     else:
         _item(ctx, sess, code, who)
@@ -220,6 +221,8 @@ def _last_scan(ctx: Ctx, receipt_id: int, device: str) -> dict[str, Any] | None:
 def on_confirm(ctx: Ctx, sess: dict[str, Any], qty: int, reason: str) -> None:
     """The last scan stands for qty units (a case: scan one, enter 12); "damaged" marks
     them damaged; 0 takes the scan back."""
+    if sess["work_id"] is not None and _closed(ctx, sess):
+        raise DomainError("this delivery is closed: send next for another", "refused")
     if sess["work_id"] is None or sess["stage"] != "qty":
         raise DomainError("scan an item first, then enter its quantity", "item_first")
     last = _last_scan(ctx, sess["work_id"], sess["device"])
@@ -245,7 +248,7 @@ def on_close(ctx: Ctx, sess: dict[str, Any], who: Origin) -> None:
     """Close the delivery: differences reported, put-away work made for every sound unit
     (one task per SKU and lot), the receipt record to the cloud feed."""
     receipt_id = sess["work_id"]
-    if receipt_id is None or sess["stage"] == "done":
+    if receipt_id is None or _closed(ctx, sess):
         raise DomainError("no delivery is open: scan a delivery note first", "refused")
     ctx.tx.run(
         "UPDATE receipts SET status = 'closed', closed_at = ?, closed_by = ?, closed_device = ?"
@@ -267,10 +270,18 @@ def on_close(ctx: Ctx, sess: dict[str, Any], who: Origin) -> None:
             (receipt_id, row["sku"], row["lot"], row["expiry"], row["qty"], ctx.at),
         )
         slotting.suggest_task(ctx, task_id)
-    ctx.tx.run("UPDATE sessions SET stage = 'done' WHERE device = ?", (sess["device"],))
+    # Everyone receiving this delivery (two receivers at one dock) sees it closed.
+    sharing = ctx.tx.all(
+        "SELECT device FROM sessions WHERE mode = 'receive' AND work_id = ?", (receipt_id,)
+    )
+    ctx.tx.run(
+        "UPDATE sessions SET stage = 'done' WHERE mode = 'receive' AND work_id = ?", (receipt_id,)
+    )
     feed.append(ctx, "receipt", receipt_record(ctx, receipt_id, who))
-    _refresh_docks(ctx)
-    resend_view(ctx, sess["device"])
+    ctx.list_changed("receive")
+    ctx.list_changed("putaway")
+    for row in sharing:
+        resend_view(ctx, row["device"])
 
 
 def receipt_record(ctx: Ctx, receipt_id: int, who: Origin) -> dict[str, Any]:

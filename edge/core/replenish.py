@@ -38,7 +38,7 @@ def on_next(ctx: Ctx, sess: dict[str, Any]) -> None:
         "UPDATE sessions SET work_id = ?, stage = 'bin' WHERE device = ?",
         (row["id"], sess["device"]),
     )
-    ctx.changed()
+    ctx.list_changed("replenish")
     resend_view(ctx, sess["device"])
 
 
@@ -133,7 +133,7 @@ def _finish(ctx: Ctx, sess: dict[str, Any], task: dict[str, Any], status: str, w
         "UPDATE sessions SET work_id = NULL, stage = 'select' WHERE device = ?",
         (sess["device"],),
     )
-    ctx.changed()
+    ctx.list_changed("replenish")
 
 
 def on_skip(ctx: Ctx, sess: dict[str, Any]) -> None:
@@ -148,7 +148,7 @@ def on_skip(ctx: Ctx, sess: dict[str, Any]) -> None:
         "UPDATE sessions SET work_id = NULL, stage = 'select' WHERE device = ?",
         (sess["device"],),
     )
-    ctx.changed()
+    ctx.list_changed("replenish")
     resend_view(ctx, sess["device"])
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from edge.core import lights, stock
+from edge.core import lights, slotting, stock
 from edge.core.context import Ctx
 from edge.core.views import resend_view
 from edge.messages import Origin
@@ -92,7 +92,7 @@ def request_topup(ctx: Ctx, sku: str, face: str, qty: int, who: Origin) -> int |
             ctx.tx.run(
                 "UPDATE replen_tasks SET priority = ? WHERE id = ?", (priority, existing["id"])
             )
-            ctx.changed()
+            ctx.list_changed("replenish")
         return int(existing["id"])
     sources = [
         r
@@ -103,6 +103,8 @@ def request_topup(ctx: Ctx, sku: str, face: str, qty: int, who: Origin) -> int |
         )
         if r["bin"] in ctx.cat.reserve_bins
     ]
+    # Never more than the face holds: reserved units are still on the shelf until picked.
+    qty = min(qty, slotting.room(ctx, face, sku))
     if not sources or qty <= 0:
         return None
     source = sources[0]
@@ -115,7 +117,7 @@ def request_topup(ctx: Ctx, sku: str, face: str, qty: int, who: Origin) -> int |
         " VALUES (?, ?, ?, ?, ?, ?, ?)",
         (sku, source["bin"], face, take, priority, ctx.at, who.actor),
     )
-    ctx.changed()
+    ctx.list_changed("replenish")
     return task_id
 
 
@@ -136,7 +138,7 @@ def cancel_topup(ctx: Ctx, topup: dict[str, Any], reason: str) -> None:
             (topup["assigned_device"],),
         )
         resend_view(ctx, topup["assigned_device"])
-    ctx.changed()
+    ctx.list_changed("replenish")
 
 
 def trigger_count(ctx: Ctx, bin_label: str, sku: str, reason: str, who: Origin) -> int | None:
@@ -152,7 +154,7 @@ def trigger_count(ctx: Ctx, bin_label: str, sku: str, reason: str, who: Origin) 
         "INSERT INTO counts(bin, sku, reason, created_at, created_by) VALUES (?, ?, ?, ?, ?)",
         (bin_label, sku, reason, ctx.at, who.actor),
     )
-    ctx.changed()
+    ctx.list_changed("count")
     return count_id
 
 

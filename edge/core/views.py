@@ -30,6 +30,22 @@ def resend_view(ctx: Ctx, device: str, error: DomainError | None = None) -> None
     ctx.emit(ScannerView(device, view))
 
 
+def refresh_work_lists(ctx: Ctx) -> None:
+    """Floor workers choosing their next task see the lists that changed, once per message
+    (a device already sent its screen by this message is not sent it twice)."""
+    if not ctx.lists:
+        return
+    sent = {e.device_id for e in ctx.effects if isinstance(e, ScannerView)}
+    marks = ", ".join("?" * len(ctx.lists))
+    for row in ctx.tx.all(
+        f"SELECT device FROM sessions WHERE mode IN ({marks}) AND work_id IS NULL",
+        tuple(sorted(ctx.lists)),
+    ):
+        if row["device"] not in sent:
+            resend_view(ctx, row["device"])
+    ctx.lists.clear()
+
+
 def refresh_pack_queues(ctx: Ctx) -> None:
     """Stations waiting for an order show the queue as it is now (one was taken, or came)."""
     for sess in ctx.tx.all("SELECT device FROM sessions WHERE role = 'packer' AND stage = 'order'"):

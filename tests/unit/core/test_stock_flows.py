@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from edge.messages import (
+    AdjustStock,
     CloseRequested,
     DecideCount,
     DeliveryLineIn,
@@ -185,6 +186,61 @@ def test_a_full_bin_takes_what_fits_and_the_rest_gets_a_new_suggestion(h: Harnes
     assert view["task"]["reason"] == "reserve"
 
 
+def test_a_delivery_closed_by_one_receiver_is_closed_for_the_other(h: Harness) -> None:
+    deliver(h, "DLV-7", lines=(DeliveryLineIn("MUG", 4),))
+    for device, badge in (("scan-1", "P-1"), ("scan-2", "P-2")):
+        h.scan(device, badge)
+        mode(h, device, "receive")
+        h.scan(device, "DLV-7")
+    h.scan("scan-2", GTIN["MUG"])
+    h.handle(CloseRequested("scan-1", h.msg_id(), h.clock.now))
+    assert h.view("scan-2")["screen"] == "receive_done"
+    with pytest.raises(DomainError, match="closed"):
+        h.scan("scan-2", GTIN["MUG"])
+    with pytest.raises(DomainError, match="closed"):
+        h.confirm("scan-2", 3)
+    with h.service.read() as tx:
+        assert tx.value("SELECT sum(qty) FROM receipt_scans") == 1
+        assert tx.value("SELECT sum(qty) FROM putaway_tasks") == 1
+
+
+def test_people_choosing_work_see_new_tasks_without_asking(h: Harness) -> None:
+    h.scan("scan-2", "P-2")
+    mode(h, "scan-2", "putaway")
+    assert h.view("scan-2")["tasks"] == []
+    deliver(h, "DLV-6", lines=(DeliveryLineIn("MUG", 2),))
+    h.scan("scan-1", "P-1")
+    mode(h, "scan-1", "receive")
+    h.scan("scan-1", "DLV-6")
+    h.scan("scan-1", GTIN["MUG"])
+    h.handle(CloseRequested("scan-1", h.msg_id(), h.clock.now))
+    assert [t["sku"] for t in h.view("scan-2")["tasks"]] == ["MUG"]
+    # A putter taking the task takes it off the other choosers' lists too.
+    mode(h, "scan-1", "putaway")
+    nxt(h, "scan-1")
+    assert h.view("scan-2")["tasks"] == []
+
+
+def test_a_suggestion_that_filled_up_since_is_made_again_when_the_task_is_taken(
+    h: Harness,
+) -> None:
+    deliver(h, "DLV-8", lines=(DeliveryLineIn("MUG", 10),))
+    h.scan("scan-1", "P-1")
+    mode(h, "scan-1", "receive")
+    h.scan("scan-1", "DLV-8")
+    h.scan("scan-1", GTIN["MUG"])
+    h.confirm("scan-1", 10)
+    h.handle(CloseRequested("scan-1", h.msg_id(), h.clock.now))
+    with h.service.read() as tx:
+        assert tx.value("SELECT suggested_bin FROM putaway_tasks") == FACE
+    # The face is found full by a count before anyone takes the task.
+    h.handle(AdjustStock(h.origin("S-1"), FACE, "MUG", 20, "count"))
+    mode(h, "scan-1", "putaway")
+    nxt(h, "scan-1")
+    task = h.view("scan-1")["task"]
+    assert task["suggested_bin"] != FACE and task["reason"] == "reserve"
+
+
 def test_a_pick_below_the_minimum_makes_a_top_up_from_reserve(h: Harness) -> None:
     order = h.intake("S-2", ("MUG", 3))
     h.scan("scan-1", "P-1")
@@ -192,7 +248,9 @@ def test_a_pick_below_the_minimum_makes_a_top_up_from_reserve(h: Harness) -> Non
     with h.service.read() as tx:
         task = tx.one("SELECT * FROM replen_tasks WHERE status = 'open'")
     assert task is not None and (task["from_bin"], task["to_bin"]) == (RESERVE, FACE)
-    assert task["qty"] == 17 and h.stock(RESERVE, "MUG") == (40, 17)
+    # Asked for after the first unit left (5 on the shelf, 2 still to pick): never more
+    # than the face holds, 20 - 5, though the 2 will leave.
+    assert task["qty"] == 15 and h.stock(RESERVE, "MUG") == (40, 15)
     assert h.order(order)["status"] == "packing"
     h.scan("scan-2", "P-2")
     mode(h, "scan-2", "replenish")
@@ -205,7 +263,7 @@ def test_a_pick_below_the_minimum_makes_a_top_up_from_reserve(h: Harness) -> Non
     view = h.view("scan-2")
     assert view["step"] == "to" and view["task"]["lit"] is True  # FACE has a light module
     h.scan("scan-2", FACE)
-    assert h.stock(FACE, "MUG") == (20, 0) and h.stock(RESERVE, "MUG") == (23, 0)
+    assert h.stock(FACE, "MUG") == (18, 0) and h.stock(RESERVE, "MUG") == (25, 0)
     assert h.view("scan-2")["screen"] == "replenish_select"
 
 
