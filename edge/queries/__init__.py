@@ -17,7 +17,7 @@ from edge.feed_signal import FeedSignal
 from edge.forecast import FORECAST_ORDERS, cutoff_forecast
 from edge.model import Status
 from edge.ports import Reader
-from edge.queries import feed, floor, orders, overview
+from edge.queries import feed, floor, orders, overview, stockflow
 from edge.queries.health import NOT_CHECKED, IntegrityCheck
 
 ReadFn = Callable[[], AbstractContextManager[Reader]]
@@ -113,6 +113,32 @@ class Queries:
             value = [asdict(f) for f in found]
             self._forecast = (time.monotonic(), value)
             return value
+
+    # --- stock coming in and kept right ---
+
+    def deliveries(self, status: str | None, limit: int) -> list[dict[str, Any]]:
+        with self._read() as tx:
+            return stockflow.delivery_list(tx, status, limit)
+
+    def delivery(self, delivery_id: str) -> dict[str, Any]:
+        with self.snapshot() as (tx, cat):
+            return stockflow.delivery_detail(tx, cat, delivery_id)
+
+    def putaway_tasks(self, status: str | None, limit: int) -> list[dict[str, Any]]:
+        with self.snapshot() as (tx, cat):
+            return stockflow.putaway_tasks(tx, cat, status, limit)
+
+    def replen_tasks(self, status: str | None, limit: int) -> list[dict[str, Any]]:
+        with self.snapshot() as (tx, cat):
+            return stockflow.replen_tasks(tx, cat, status, limit)
+
+    def counts(self, status: str | None, limit: int, with_expected: bool) -> list[dict[str, Any]]:
+        with self.snapshot() as (tx, cat):
+            return stockflow.count_list(tx, cat, status, limit, with_expected)
+
+    def count(self, count_id: int, with_expected: bool) -> dict[str, Any]:
+        with self.snapshot() as (tx, cat):
+            return stockflow.count_detail(tx, cat, count_id, with_expected)
 
     # --- the floor ---
 

@@ -8,7 +8,7 @@ from typing import Any
 from edge.catalog import Catalog
 from edge.model import cutoff_for
 from edge.ports import Reader
-from edge.queries import feed, floor, orders
+from edge.queries import feed, floor, orders, stockflow
 
 # The overview lists this many holds and recent changes; the rest is a search away.
 HOLDS_SHOWN = 30
@@ -59,6 +59,7 @@ def overview(
         },
         "at_risk": at_risk,
         "recent": orders.recent_changes(tx, RECENT_SHOWN),
+        "stock_work": stockflow.stock_work_overview(tx, cat),
         # Who is looking: the page greets them and uses their language, if they set one.
         "viewer": {"badge": me.badge, "name": me.name, "lang": me.lang} if me else None,
     }

@@ -2,9 +2,19 @@
 
 from fastapi import APIRouter
 
-from edge.web import devices, health, metrics, orders, people, stock, warehouse
+from edge.web import (
+    deliveries,
+    devices,
+    health,
+    metrics,
+    orders,
+    people,
+    stock,
+    stockwork,
+    warehouse,
+)
 from edge.web.bodies import ERROR_RESPONSES
 
 router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
-for resource in (people, orders, stock, warehouse, devices, health, metrics):
+for resource in (people, orders, stock, deliveries, stockwork, warehouse, devices, health, metrics):
     router.include_router(resource.router)

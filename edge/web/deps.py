@@ -176,6 +176,62 @@ def key_or_login(
 KeyOrLogin = Annotated[str, Depends(key_or_login)]
 
 
+def stock_reader(
+    service: ServiceDep,
+    x_api_key: Annotated[str | None, Security(api_key_scheme)] = None,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer_scheme)] = None,
+) -> str:
+    """Stock quantities: as key_or_login, but of the people only a supervisor. Counts are
+    blind, so a counter's handheld login must not read what the store expects."""
+    if credentials is not None:
+        found = service.sessions.get(credentials.credentials.strip())
+        if found is not None and found.role != "supervisor":
+            raise HTTPException(
+                status.HTTP_403_FORBIDDEN,
+                f"{found.name} is a {found.role}: stock quantities are for a supervisor"
+                " (counts are blind)",
+            )
+    return key_or_login(service, x_api_key, credentials)
+
+
+StockReader = Annotated[str, Depends(stock_reader)]
+
+
+def supervisor_or_admin(
+    service: ServiceDep,
+    x_api_key: Annotated[str | None, Security(api_key_scheme, scopes=["admin"])] = None,
+    credentials: Annotated[
+        HTTPAuthorizationCredentials | None, Security(bearer_scheme, scopes=["supervisor"])
+    ] = None,
+) -> Origin:
+    """A supervisor logged in (their badge and device act) or a key with the admin role (its
+    client's name acts, device "http"): who may ask for counts and decide them."""
+    if credentials is not None:
+        staff = service.sessions.get(credentials.credentials.strip())
+        if staff is not None:
+            if staff.role != "supervisor":
+                raise HTTPException(
+                    status.HTTP_403_FORBIDDEN,
+                    f"{staff.name} is a {staff.role}; this needs a supervisor (or an admin key)",
+                )
+            return origin(staff.badge, staff.device)
+        if x_api_key is None:
+            raise HTTPException(
+                status.HTTP_401_UNAUTHORIZED, "Authorization header: session expired; log in again"
+            )
+    client = api_client_of(service.api_clients, x_api_key)
+    if not client.may("admin"):
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN,
+            f"X-API-Key: client {client.name} may not do this: it needs the role admin"
+            " (or a supervisor's login)",
+        )
+    return origin(client.name)
+
+
+SupervisorOrAdmin = Annotated[Origin, Depends(supervisor_or_admin)]
+
+
 def origin(actor: str, device: str = "http") -> Origin:
     """Who, when and where for a change asked for over HTTP."""
     return Origin(actor=actor, at=datetime.now(UTC), device=device)

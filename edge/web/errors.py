@@ -10,7 +10,13 @@ from edge.model import DomainError
 from edge.runtime import StorageUnavailable
 
 # Codes the core uses for refusals that are not plain "the state refuses it" (409).
-HTTP_STATUS = {"not_found": 404, "conflict": 409, "invalid": 422, "not_ready": 503}
+HTTP_STATUS = {
+    "forbidden": 403,
+    "not_found": 404,
+    "conflict": 409,
+    "invalid": 422,
+    "not_ready": 503,
+}
 
 
 def status_of(err: DomainError) -> int:

@@ -8,20 +8,21 @@ from fastapi import APIRouter, Query
 
 from edge import messages as m
 from edge.web.bodies import StockBody
-from edge.web.deps import KeyOrLogin, QueriesDep, ServiceDep, Supervisor, origin
+from edge.web.deps import QueriesDep, ServiceDep, StockReader, Supervisor, origin
 
 router = APIRouter(tags=["stock"])
 
 
 @router.get("/stock")
 def get_stock(
-    _: KeyOrLogin,
+    _: StockReader,
     queries: QueriesDep,
     sku: Annotated[str | None, Query(max_length=64)] = None,
     bin: Annotated[str | None, Query(max_length=64)] = None,
     limit: Annotated[int, Query(ge=1, le=5000)] = 500,
 ) -> dict[str, Any]:
-    """On hand, reserved and free per bin and SKU."""
+    """On hand, reserved and free per bin and SKU (not for pickers' and packers' logins:
+    counts are blind)."""
     return {"stock": queries.stock(sku, bin, limit)}
 
 

@@ -1,6 +1,7 @@
 // The supervisor's live view: orders, the cut-off, people, devices, holds and the cloud feed, pushed over SSE.
 import { LANGUAGES, chooseLanguage, loadStrings, translatePage } from "/static/i18n.js";
 import { openStream } from "/static/sse.js";
+import { renderStockWork, setupStockWork } from "/static/stockwork.js";
 
 const TOKEN = "edge.supervisor.token"; // sessionStorage: a reload stays logged in, a new tab asks
 const PERSONAL = "edge.supervisor.personal"; // the logged-in person's own language, if they have one
@@ -128,6 +129,7 @@ function render(ov) {
   renderHolds(ov.holds, ov.counts.on_hold ?? ov.holds.length);
   renderFeed(ov.feed);
   renderRecent(ov.recent);
+  renderStockWork(ov.stock_work);
   tick();
 }
 
@@ -422,6 +424,9 @@ async function main() {
   $("logout").addEventListener("click", logout);
   $("release-form").addEventListener("submit", release);
   $("release-cancel").addEventListener("click", () => $("release").close());
+  // The stock-work panel (stockwork.js) borrows the page's helpers; t and fmt change with the language.
+  setupStockWork({ get t() { return t; }, get fmt() { return fmt; }, el, live, toast, token: () => sessionStorage.getItem(TOKEN),
+    expired: () => { sessionStorage.removeItem(TOKEN); showLogin(t("login.expired")); } });
   await setLanguage(pickLanguage());
   setInterval(tick, 1000);
   start();

@@ -30,6 +30,10 @@ RULES: dict[str, frozenset[str]] = {
     # routes as not a scanner's, 409: the walk's supervisor is on a browser).
     "person": frozenset(PEOPLE),
     "supervisor": frozenset({"supervisor"}),
+    # Stock quantities: as read, but of the people only a supervisor (counts are blind).
+    "stock_read": frozenset({"intake", "carrier", "feed", "admin", "supervisor"}),
+    # Counts asked for and decided: a supervisor at the desk, or the ERP with an admin key.
+    "supervisor_or_admin": frozenset({"supervisor", "admin"}),
 }
 
 # (method, path) → rule, for every route of the app. A route missing here fails the walk.
@@ -47,8 +51,17 @@ ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/orders/{order_id}/cancel"): "supervisor",
     ("POST", "/api/v1/orders/{order_id}/ship"): "carrier",
     ("GET", "/api/v1/orders-at-risk"): "read",
-    ("GET", "/api/v1/stock"): "read",
+    ("GET", "/api/v1/stock"): "stock_read",
     ("POST", "/api/v1/stock"): "supervisor",
+    ("POST", "/api/v1/deliveries"): "intake",
+    ("GET", "/api/v1/deliveries"): "read",
+    ("GET", "/api/v1/deliveries/{delivery_id}"): "read",
+    ("GET", "/api/v1/putaway"): "read",
+    ("GET", "/api/v1/replenishment"): "read",
+    ("GET", "/api/v1/counts"): "read",
+    ("POST", "/api/v1/counts"): "supervisor_or_admin",
+    ("POST", "/api/v1/counts/{count_id}/approve"): "supervisor_or_admin",
+    ("POST", "/api/v1/counts/{count_id}/reject"): "supervisor_or_admin",
     ("GET", "/api/v1/warehouse"): "read",
     ("PUT", "/api/v1/warehouse"): "admin",
     ("GET", "/api/v1/devices"): "read",

@@ -9,12 +9,26 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
 from edge.staff import StaffSession
-from edge.web.deps import KEY_GUARDS, current_staff, current_supervisor, key_or_login
+from edge.web.deps import (
+    KEY_GUARDS,
+    current_staff,
+    current_supervisor,
+    key_or_login,
+    stock_reader,
+    supervisor_or_admin,
+)
 from tests.support.harness import Harness
 from tests.support.web import held_at_the_pack_station
 from tests.unit.web.access import ROUTES, app_routes
 
-GUARDS = {*KEY_GUARDS.values(), key_or_login, current_staff, current_supervisor}
+GUARDS = {
+    *KEY_GUARDS.values(),
+    key_or_login,
+    stock_reader,
+    current_staff,
+    current_supervisor,
+    supervisor_or_admin,
+}
 
 
 def _dependencies(route: APIRoute) -> set[Any]:
