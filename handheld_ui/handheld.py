@@ -47,7 +47,7 @@ class EventBody(BaseModel):
     model_config = ConfigDict(extra="allow", strict=True)
 
     id: str = Field(pattern=EVENT_ID)
-    type: Literal["scan", "confirm", "skip", "next", "logout"]
+    type: Literal["scan", "confirm", "skip", "next", "logout", "mode", "close"]
 
 
 class OverrideBody(_Body):

@@ -2,6 +2,7 @@
 // every scan exactly once and in order, live views over SSE, sound and vibration.
 import { LANGUAGES, chooseLanguage, loadStrings, translatePage } from "/static/i18n.js";
 import { openStream } from "/static/sse.js";
+import * as stock from "/static/stockflows.js";
 
 const $ = (id) => document.getElementById(id);
 const IDLE_ASK_MS = 60000; // on the idle screen, ask for work again this often
@@ -89,7 +90,9 @@ async function useLanguage(lang) {
 
 // --- the scan field keeps focus ----------------------------------------------------------------
 
-function sheetOpen() { return !$("short").hidden || !$("override-sheet").hidden || !$("pin-box").hidden; }
+function sheetOpen() {
+  return !$("short").hidden || !$("override-sheet").hidden || !$("pin-box").hidden || stock.sheetOpen();
+}
 function refocus() {
   if (sheetOpen() || document.body.dataset.screen === "setup") return;
   const scan = $("scan");
@@ -316,7 +319,7 @@ const ERROR_TITLES = {
   wrong_bin: "error.wrong_bin", wrong_item: "error.wrong_item", bin_first: "error.bin_first",
   item_not_bin: "error.item_not_bin", item_first: "error.item_first", too_many: "error.too_many",
   no_stop: "error.no_stop", planning: "error.planning", last_stop: "error.last_stop",
-  other_badge: "error.other_badge", invalid: "error.invalid",
+  other_badge: "error.other_badge", invalid: "error.invalid", not_found: "error.not_found",
 };
 
 function refused(error, event) {
@@ -341,7 +344,7 @@ function renderError() {
     return [dt, dd];
   }));
   const more = state.refusals.length - 1;
-  $("error-text").textContent = (ERROR_TITLES[error.code] ? "" : error.text || "") +
+  $("error-text").textContent = (ERROR_TITLES[error.code] ? "" : stock.refusalText(error.text, t)) +
     (more > 0 ? ` ${t("error.more", { n: more })}` : "");
   $("error").hidden = false;
   document.body.dataset.error = error.code || "refused";
@@ -460,6 +463,7 @@ function render() {
   $("who").textContent = state.auth ? state.auth.name : "";
   $("device").textContent = state.device || "";
   renderLink();
+  stock.renderMenu(state.auth ? state.view : null);
   if (!state.device) return renderSetup();
   if (!state.auth) { setScreen("login"); refocus(); return; }
   const v = state.view;
@@ -468,7 +472,9 @@ function render() {
   clearTimeout(state.idleTimer);
   if (v.screen === "stop") renderStop(v);
   else if (v.screen === "pack_order" || v.screen === "pack_weigh") renderPack(v);
+  else if (stock.handles(v.screen)) stock.render(v); // receiving, put-away, top-ups, counts
   else renderMessage(v);
+  if (!stock.handles(v.screen)) stock.leave();
   if (!$("short").hidden && v.screen === "stop") renderShort();
   else $("short").hidden = true;
   refocus();
@@ -678,6 +684,8 @@ document.addEventListener("keydown", () => { if (audio && audio.state === "suspe
 setInterval(() => { if (state.view?.screen === "pack_weigh") renderWeight(); }, 5000);
 
 // --- start ------------------------------------------------------------------------------------
+
+stock.setup({ send, t: () => state.t, feedback, refocus, online, queued: () => state.queue.length });
 
 async function start() {
   if (state.device) localStorage.setItem("edge.device", state.device);
