@@ -24,6 +24,8 @@ CREATE TABLE IF NOT EXISTS cloud_records (
     UNIQUE (stream_id, seq),
     UNIQUE (gateway, hash)
 );
+ALTER TABLE cloud_records ADD COLUMN IF NOT EXISTS kind text NOT NULL DEFAULT 'shipment';
+CREATE INDEX IF NOT EXISTS cloud_records_by_kind ON cloud_records (kind, gateway, seq);
 CREATE TABLE IF NOT EXISTS cloud_cursors (
     gateway    text        PRIMARY KEY,
     stream_id  text        NOT NULL,
@@ -43,6 +45,41 @@ CREATE TABLE IF NOT EXISTS cloud_lag (
 );
 """
 
+# What the shop reads, one view per record kind (docs/cloud-sync.md, "Record kinds"): the
+# fields of the record as columns; the record itself stays the one stored copy.
+VIEWS = """
+CREATE OR REPLACE VIEW cloud_shipments AS
+SELECT gateway, stream_id, seq, record->>'site' AS site, order_id, shop_order_id,
+       record->>'shipped_at' AS shipped_at, record
+FROM cloud_records WHERE kind = 'shipment';
+CREATE OR REPLACE VIEW cloud_receipts AS
+SELECT gateway, stream_id, seq, record->>'site' AS site, record->>'delivery_id' AS delivery_id,
+       record->>'supplier' AS supplier, record->>'closed_by' AS closed_by,
+       record->>'device' AS device, record->>'closed_at' AS closed_at,
+       record->'lines' AS lines, record->'differences' AS differences, record->'scans' AS scans
+FROM cloud_records WHERE kind = 'receipt';
+CREATE OR REPLACE VIEW cloud_receipt_lines AS
+SELECT r.gateway, r.seq, r.record->>'site' AS site, r.record->>'delivery_id' AS delivery_id,
+       (l->>'line_no')::int AS line_no, l->>'sku' AS sku, (l->>'expected')::int AS expected,
+       (l->>'received')::int AS received, (l->>'damaged')::int AS damaged,
+       l->>'lot' AS lot, l->>'expiry' AS expiry
+FROM cloud_records r, jsonb_array_elements(r.record->'lines') AS l WHERE r.kind = 'receipt';
+CREATE OR REPLACE VIEW cloud_putaways AS
+SELECT gateway, stream_id, seq, record->>'site' AS site, record->>'delivery_id' AS delivery_id,
+       record->>'sku' AS sku, (record->>'qty')::int AS qty, record->>'bin' AS bin,
+       record->>'lot' AS lot, record->>'expiry' AS expiry,
+       record->>'suggested_bin' AS suggested_bin, (record->>'followed')::boolean AS followed,
+       record->>'actor' AS actor, record->>'device' AS device, record->>'at' AS at
+FROM cloud_records WHERE kind = 'putaway';
+CREATE OR REPLACE VIEW cloud_stock_adjustments AS
+SELECT gateway, stream_id, seq, record->>'site' AS site, record->>'bin' AS bin,
+       record->>'sku' AS sku, (record->>'delta')::int AS delta,
+       (record->>'on_hand_after')::int AS on_hand_after, record->>'reason' AS reason,
+       record->>'ref' AS ref, record->>'actor' AS actor, record->>'device' AS device,
+       record->>'at' AS at
+FROM cloud_records WHERE kind = 'stock_adjustment';
+"""
+
 # A page travels by COPY into a session-local table (an array parameter of 5,000 JSON
 # texts took 4x longer), then one INSERT ... SELECT. A record already stored under
 # (gateway, hash) is skipped (offered again in a new epoch); a different record under a
@@ -59,8 +96,9 @@ _COPY = (
 )
 _INSERT = """
 INSERT INTO cloud_records
-    (gateway, stream_id, seq, prev_seq, hash, order_id, shop_order_id, created_at, record)
-SELECT %s, %s, seq, prev_seq, hash, order_id, shop_order_id, created_at, record::jsonb
+    (gateway, stream_id, seq, prev_seq, hash, order_id, shop_order_id, created_at, record, kind)
+SELECT %s, %s, seq, prev_seq, hash, order_id, shop_order_id, created_at, record::jsonb,
+       coalesce(record::jsonb->>'kind', 'shipment')
 FROM cloud_incoming ORDER BY seq
 ON CONFLICT (gateway, hash) DO NOTHING
 """
@@ -90,7 +128,20 @@ def migrate(conn: psycopg.Connection[Any]) -> None:
     """Create the consumer's tables if they are absent (idempotent)."""
     with conn.transaction():
         conn.execute("SELECT pg_advisory_xact_lock(hashtext('cloud_sync.pull.migrate'))")
+        older = conn.execute(
+            "SELECT to_regclass('cloud_records') IS NOT NULL AND NOT EXISTS (SELECT 1 FROM"
+            " information_schema.columns WHERE table_schema = current_schema() AND"
+            " table_name = 'cloud_records' AND column_name = 'kind')"
+        ).fetchone()
         conn.execute(SCHEMA)
+        if older is not None and older[0]:
+            # Records stored before the column existed: their kind is in the record (a
+            # shipment record from before kinds has none: the default says shipment).
+            conn.execute(
+                "UPDATE cloud_records SET kind = record->>'kind' WHERE record ? 'kind'"
+                " AND kind IS DISTINCT FROM record->>'kind'"
+            )
+        conn.execute(VIEWS)
 
 
 def store_page(
@@ -104,7 +155,8 @@ def store_page(
     together before this returns; the number of rows inserted.
 
     A record is a feed record as the gateway serves it: seq, prev_seq, hash, order_id,
-    shop_order_id, created_at and record (the shipment, a dict or its JSON text). Verifying
+    shop_order_id, created_at and record (a dict or its JSON text; its "kind" fills the
+    kind column, shipment when absent). Verifying
     the hash and the chain is the caller's job: this stores what it is given.
     """
     if conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:

@@ -29,9 +29,14 @@ from cloud_sync.pull import pg
 from cloud_sync.pull.config import Gateway, PullConfig
 from cloud_sync.pull.loop import FAULT_ENV, Puller
 from cloud_sync.pull.verify import canonical, content_hash
+from edge.messages import LoadWarehouse, Origin
+from edge.warehouse import load_description
 from tests.support.broker import Mosquitto
+from tests.support.harness import make_harness
 from tests.support.postgres import PrivateCluster, cluster_or_skip
 from tests.support.service_process import ServiceProcess
+from tests.unit.cloud.test_feed_kinds import floor_work
+from tests.unit.core.test_stock_flows import stocked_warehouse
 
 pytestmark = pytest.mark.integration
 REPO = Path(__file__).resolve().parents[2]
@@ -321,5 +326,49 @@ def test_a_restored_gateway_database_is_followed_into_its_new_stream(
             assert [r[1] for r in new] == [7, 8] and new[0][2] == 3
             assert svc.feed(after=0, stream=stream).json()["acked_seq"] == seq
             puller.close()
+    finally:
+        svc.stop()
+
+
+def test_receipts_put_aways_and_adjustments_reach_postgresql_by_kind(
+    mosquitto: Mosquitto, cluster: PrivateCluster, tmp_path: Path
+) -> None:
+    """Not only shipments: the records of the stock flows (made on the gateway's store by
+    the core, then served by the running service) are pulled, verified and stored with
+    their kind, and acknowledged."""
+    dsn = cluster.create_database("kinds")
+    workdir = tmp_path / "gw"
+    workdir.mkdir()
+    desc_path = workdir / "warehouse.json"
+    desc_path.write_text(json.dumps(stocked_warehouse()), encoding="utf-8")
+    h = make_harness(workdir)
+    h.handle(LoadWarehouse(Origin("test", h.clock.now, "test"), load_description(desc_path)))
+    floor_work(h)
+    h.service.db.close()
+    svc = ServiceProcess(mosquitto, workdir, site="t1", warehouse_file=desc_path)
+    svc.start()
+    try:
+        gateway = Gateway(name="north", url=svc.url, key=SecretStr(svc.role_keys["feed"]))
+        cfg = PullConfig(dsn=dsn, gateways=[gateway], page_limit=100, wait_s=0)
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            pg.migrate(conn)
+            puller = Puller(gateway, cfg)
+            while not puller.step(wait=False):
+                pass
+            puller.close()
+            rows = conn.execute(
+                "SELECT kind, order_id, shop_order_id FROM cloud_records ORDER BY seq"
+            ).fetchall()
+            assert rows == [
+                ("receipt", 0, ""),
+                ("putaway", 0, ""),
+                ("putaway", 0, ""),
+                ("stock_adjustment", 0, ""),
+            ]
+            assert conn.execute("SELECT delivery_id FROM cloud_receipts").fetchall() == [
+                ("DLV-77",)
+            ]
+            assert conn.execute("SELECT sum(qty) FROM cloud_putaways").fetchone() == (13,)
+        assert svc.feed(after=0).json()["acked_seq"] == 4
     finally:
         svc.stop()
