@@ -31,6 +31,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from cloud_sync.pull.demo_cloud import DemoCloud
     from edge import app as edge_app
     from edge.demo import DemoActors, EmbeddedBroker, demo_api_key, devices_from_description
+    from edge.demo_stock import banner_lines
     from edge.devices.simulator import SimOptions, Simulator
 
     data_dir = Path(args.data_dir)
@@ -66,6 +67,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
         simulated,
         lambda _device: None,
         SimOptions(seed=1),
+        # Counting people find what the bin physically holds (actors is set just below).
+        count_oracle=lambda bin_label, sku: actors.count_oracle(bin_label, sku),
     )
 
     def weigh(station: str, readings: Sequence[tuple[int, bool]]) -> None:
@@ -106,6 +109,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
         "  badges for you (no PIN): " + ", ".join(f"{s.badge} {s.name}, {s.role}" for s in spare),
         flush=True,
     )
+    for line in banner_lines(actors.for_people):
+        print(line, flush=True)
     print(f"  database: {settings.database_path}   broker: embedded on port {broker_port}")
     print("Press Ctrl-C to stop.", flush=True)
     try:

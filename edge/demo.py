@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from edge.catalog import Catalog
+from edge.demo_stock import StockActors
 from edge.devices.simulator import SimDevice
 from edge.messages import (
-    AdjustStock,
     IntakeOrder,
     OrderLineIn,
     Origin,
@@ -108,8 +108,10 @@ Weigh = Callable[[str, Sequence[tuple[int, bool]]], None]
 
 
 class DemoActors:
-    """The shop (new paid orders), the carrier (collects ready parcels), a replenisher, and the
-    parcels that people pack on the handheld page landing on their station's scale."""
+    """The shop (new paid orders), the carrier (collects ready parcels), the supplier (new
+    deliveries of what runs low) and the supervisor (approves recounted differences), and
+    the parcels that people pack on the handheld page landing on their station's scale.
+    Stock reaches the pick faces only through the simulated floor workers' scanners."""
 
     def __init__(
         self,
@@ -118,6 +120,7 @@ class DemoActors:
         order_every_s: float = 4.0,
         seed: int = 7,
         weigh: Weigh | None = None,
+        first_delivery_s: float = 10.0,
     ) -> None:
         self.service = service
         self.weigh = weigh
@@ -129,12 +132,21 @@ class DemoActors:
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self._n = 0
+        self.stock = StockActors(service, seed + 6, first_delivery_s)
+        # The DN-TRY- deliveries still open for people to receive (the banner lists them).
+        self.for_people: list[str] = []
+
+    def count_oracle(self, bin_label: str, sku: str) -> int | None:
+        """What a simulated person counting a bin finds there (edge.devices.floor_brain)."""
+        return self.stock.physical.units(bin_label, sku)
 
     def start(self) -> None:
+        self.for_people = self.stock.announce_for_people()
         for name, fn in (
             ("shop", self._shop),
             ("carrier", self._carrier),
-            ("replenish", self._replenish),
+            ("supplier", self.stock.supplier),
+            ("supervisor", self.stock.supervisor),
             ("scales", self._scales),
         ):
             t = threading.Thread(target=self._loop, args=(fn,), name=f"demo-{name}", daemon=True)
@@ -203,19 +215,6 @@ class DemoActors:
             self.weigh(parcel["station"], [(grams, True)])
         return 2.0
 
-    def _replenish(self) -> float:
-        for row in self.service.queries.low_stock(below=5, limit=20):
-            self.runtime.handle(
-                AdjustStock(
-                    self._origin("demo-replenisher"),
-                    row["bin"],
-                    row["sku"],
-                    row["on_hand"] + 40,
-                    "replenishment from reserve",
-                )
-            )
-        return 15.0
-
 
 def wait_forever(stop: threading.Event) -> None:
     while not stop.is_set():
@@ -225,6 +224,9 @@ def wait_forever(stop: threading.Event) -> None:
 # The demo's PINs, in plain text for its simulated people only: the description holds just
 # their hashes (edge.staff.hash_pin). A real site's PINs are never written down anywhere.
 DEMO_PINS = {"P-1006": "2468"}
+# Two of the six simulated pickers do floor work instead (edge.devices.floor_brain): one
+# receives deliveries and puts them away, one tops up pick faces and counts bins.
+FLOOR_WORK = {"scanner-04": "inbound", "scanner-05": "stock"}
 
 
 def devices_from_description(desc: WarehouseDescription) -> list[SimDevice]:
@@ -243,6 +245,14 @@ def devices_from_description(desc: WarehouseDescription) -> list[SimDevice]:
                 continue  # more scanners than people: the spare stays on the charger
         pin = DEMO_PINS.get(badge) if badge else None
         out.append(
-            SimDevice(d.id, d.kind, badge=badge, station=d.station, slots=tuple(d.slots), pin=pin)
+            SimDevice(
+                d.id,
+                d.kind,
+                badge=badge,
+                station=d.station,
+                slots=tuple(d.slots),
+                pin=pin,
+                floor=FLOOR_WORK.get(d.id) if badge and not d.station else None,
+            )
         )
     return out

@@ -13,6 +13,14 @@ BAYS_PER_BLOCK = 10
 LEVELS = 3
 SKU_COUNT = 200
 LIT_AISLES = ("A", "B")  # the fast-mover zone has pick-to-light
+# The far aisles hold overstock: their bins without pick stock are reserve bins, never
+# picked from for an order; replenishment tops the pick faces up from them.
+RESERVE_AISLES = ("K", "L")
+RESERVE_CAPACITY = 240
+# Pick faces by level: the floor level is deepest. Above the largest opening stock (60).
+FACE_CAPACITY = {1: 80, 2: 70, 3: 60}
+# Overstock waits in reserve for this many of the fastest movers (the first SKUs).
+RESERVE_SKUS = 40
 
 _GOODS = [
     ("Phone case", 45, 2, (160, 85, 15)),
@@ -36,6 +44,10 @@ _GOODS = [
     ("Chocolate bar 200 g", 205, 2, (200, 80, 15)),
     ("Headphones", 260, 4, (190, 170, 80)),
 ]
+DEMO_PIN_HASH = (
+    "pbkdf2_sha256$200000$c66e81ce601eb280$"
+    "70639dda6cb1c49de29c57e48e46d98c7f6dc4dc3bb24fc4b976bf4a5d3ee832"
+)
 _VARIANTS = ["black", "white", "blue", "green", "red", "grey", "sand", "pink", "navy", "olive"]
 
 
@@ -47,6 +59,31 @@ def _ean13(seq: int) -> str:
     body = f"871{seq:09d}"
     total = sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(body))
     return body + str((10 - total % 10) % 10)
+
+
+def _bins(labels: list[str], stocked: set[str]) -> tuple[list[dict[str, Any]], list[str]]:
+    """Every bin with its capacity: pick faces with a top-up level (a quarter of what they
+    hold), reserve bins in the far aisles wherever no pick stock already sits."""
+    rows: list[dict[str, Any]] = []
+    reserve: list[str] = []
+    for label in labels:
+        if label[0] in RESERVE_AISLES and label not in stocked:
+            rows.append({"label": label, "kind": "reserve", "capacity_units": RESERVE_CAPACITY})
+            reserve.append(label)
+            continue
+        capacity = FACE_CAPACITY[int(label.split("-")[2])]
+        rows.append({"label": label, "capacity_units": capacity, "min_qty": capacity // 4})
+    return rows, reserve
+
+
+def _reserve_stock(skus: list[dict[str, Any]], reserve: list[str]) -> list[dict[str, Any]]:
+    # Its own seed: the pick stock above keeps its exact sequence (tests rely on it).
+    rng = random.Random(20261206)
+    spots = rng.sample(reserve, RESERVE_SKUS)
+    return [
+        {"bin": spot, "sku": sku["sku"], "qty": rng.randint(60, 200)}
+        for sku, spot in zip(skus[:RESERVE_SKUS], spots, strict=True)
+    ]
 
 
 def build() -> dict[str, Any]:
@@ -76,11 +113,13 @@ def build() -> dict[str, Any]:
     # ABC slotting: the first (fast-moving) SKUs sit near the depot, in the lit aisles.
     by_distance = sorted(bins, key=lambda b: (ord(b[0]) - 65) * 30 + int(b[2:4]) * 10)
     free = list(by_distance)
-    stock = []
+    stock: list[dict[str, Any]] = []
     for i, sku in enumerate(skus):
         for _ in range(1 + (i % 3 == 0)):
             pick = free.pop(0 if i < 60 else rng.randrange(len(free)))
             stock.append({"bin": pick, "sku": sku["sku"], "qty": rng.randint(8, 60)})
+    bin_rows, reserve = _bins(bins, {s["bin"] for s in stock})
+    stock += _reserve_stock(skus, reserve)
     stations = [{"id": f"PS-{n}", "name": f"Pack station {n}"} for n in (1, 2, 3)]
     devices: list[dict[str, Any]] = [
         {"id": f"scanner-{n:02d}", "kind": "scanner"} for n in range(1, 7)
@@ -105,6 +144,9 @@ def build() -> dict[str, Any]:
         {"badge": f"P-{1001 + i}", "name": names[i], "role": "picker", "color": colors[i]}
         for i in range(6)
     ]
+    # One simulated picker logs in with a PIN (edge.demo.DEMO_PINS holds it in plain text);
+    # a fixed hash, so regenerating the file gives the same bytes.
+    staff[5]["pin_hash"] = DEMO_PIN_HASH
     staff += [
         {"badge": "K-2001", "name": "Greta", "role": "packer"},
         {"badge": "K-2002", "name": "Hiro", "role": "packer"},
@@ -133,7 +175,7 @@ def build() -> dict[str, Any]:
             "depot": {"name": "front-left", "x_dm": 0, "y_dm": 0},
         },
         "skus": skus,
-        "bins": [{"label": b} for b in bins],
+        "bins": bin_rows,
         "stock": stock,
         "pack_stations": stations,
         "box_types": [

@@ -25,6 +25,9 @@ class SimDevice:
     slots: tuple[str, ...] = ()
     # The badge holder's PIN, typed when the scanner asks for it (the demo's people only).
     pin: str | None = field(default=None, repr=False)
+    # A floor scanner's work instead of picking: "inbound" (receive, put away) or "stock"
+    # (top up pick faces, count bins); see edge.devices.floor_brain.
+    floor: str | None = None
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from edge.devices.brain import (
     as_str,
 )
 from edge.devices.client import DeviceClient
+from edge.devices.floor_brain import CountOracle, FloorBrain, FloorOptions
 from edge.devices.topics import KINDS, valid_device_id
 
 __all__ = ["SimDevice", "SimOptions", "SimStats", "Simulator"]
@@ -252,7 +253,11 @@ class Simulator:
         devices: Sequence[SimDevice],
         password_for: Callable[[str], str | None],
         options: SimOptions | None = None,
+        floor: FloorOptions | None = None,
+        count_oracle: CountOracle | None = None,
     ) -> None:
+        """`floor` and `count_oracle` drive the scanners whose device has a floor role: the
+        oracle tells a counting person what is physically in a bin."""
         self.host, self.port, self.root, self.site = host, port, root, site
         self.password_for = password_for
         self.options = options or SimOptions()
@@ -272,7 +277,12 @@ class Simulator:
             seed = None if self.options.seed is None else f"{self.options.seed}:{device.id}"
             client: _SimulatedDevice
             if device.kind == "scanner":
-                brain = ScannerBrain(device, self.options, random.Random(seed), shelves, stations)
+                rng = random.Random(seed)
+                brain = (
+                    FloorBrain(device, self.options, rng, shelves, stations, floor, count_oracle)
+                    if device.floor
+                    else ScannerBrain(device, self.options, rng, shelves, stations)
+                )
                 self._brains.append(brain)
                 client = _Scanner(self, device, brain)
             elif device.kind == "scale":
