@@ -22,3 +22,11 @@ if [ ! -f "$stamp" ]; then
   rm -f .venv/.installed-*
   touch "$stamp"
 fi
+# axe-core for the browser tests' accessibility checks (tests/browser/test_a11y.py): from the
+# npm registry, pinned, into the venv (not vendored: no third-party bundle in the repository).
+axe_version="4.10.3"
+axe_dir=".venv/axe-core-$axe_version"
+if [ ! -f "$axe_dir/node_modules/axe-core/axe.min.js" ] && command -v npm >/dev/null 2>&1; then
+  npm install --silent --no-audit --no-fund --prefix "$axe_dir" "axe-core@$axe_version" >/dev/null \
+    || echo "warning: axe-core could not be installed; the accessibility tests will be skipped" >&2
+fi

@@ -22,6 +22,8 @@ FACE_CAPACITY = {1: 80, 2: 70, 3: 60}
 # Overstock waits in reserve for this many of the fastest movers (the first SKUs).
 RESERVE_SKUS = 40
 
+# The first variant of a few goods has a picture on the handheld (by index into the SKUs).
+_PICTURES = {0: "phone-case.svg", 2: "mug.svg", 3: "notebook.svg", 4: "water-bottle.svg"}
 _GOODS = [
     ("Phone case", 45, 2, (160, 85, 15)),
     ("USB-C cable 1 m", 38, 2, (120, 90, 20)),
@@ -110,6 +112,8 @@ def build() -> dict[str, Any]:
                 "dims_mm": list(dims),
             }
         )
+        if i in _PICTURES:  # a few pictures (handheld_ui/static/products/); the rest, initials
+            skus[-1]["image"] = _PICTURES[i]
     # ABC slotting: the first (fast-moving) SKUs sit near the depot, in the lit aisles.
     by_distance = sorted(bins, key=lambda b: (ord(b[0]) - 65) * 30 + int(b[2:4]) * 10)
     free = list(by_distance)

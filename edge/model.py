@@ -40,7 +40,8 @@ TRANSITIONS: dict[Status, frozenset[Status]] = {
         {Status.PICKING, Status.AWAITING_STOCK, Status.ON_HOLD, Status.CANCELLED}
     ),
     Status.AWAITING_STOCK: frozenset({Status.RECEIVED, Status.ON_HOLD, Status.CANCELLED}),
-    Status.PICKING: frozenset({Status.PACKING, Status.ON_HOLD, Status.CANCELLED}),
+    # picking → received: a supervisor released the pick list; the rest is picked again.
+    Status.PICKING: frozenset({Status.PACKING, Status.RECEIVED, Status.ON_HOLD, Status.CANCELLED}),
     Status.PACKING: frozenset({Status.READY_TO_SHIP, Status.ON_HOLD, Status.CANCELLED}),
     Status.READY_TO_SHIP: frozenset({Status.SHIPPED, Status.ON_HOLD, Status.CANCELLED}),
     Status.ON_HOLD: frozenset(

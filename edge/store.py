@@ -17,7 +17,10 @@ import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
 from edge.core.feed import canonical, text_hash
+from edge.schema_device_time import DEVICE_TIME
+from edge.schema_shift import SHIFT_INDEXES
 from edge.schema_stock import STOCK_FLOWS
+from edge.schema_supervision import SUPERVISION
 
 log = logging.getLogger(__name__)
 
@@ -381,3 +384,17 @@ def _feed_chain(db: sqlite_utils.Database) -> None:
 def _stock_flows(db: sqlite_utils.Database) -> None:
     # Receiving, put-away, replenishment and cycle counts (edge.schema_stock says why each).
     _script(db, STOCK_FLOWS)
+
+
+# A pick's device time beside its applied time (edge.schema_device_time says why).
+migrations(name="0008_device_time")(lambda db: _script(db, DEVICE_TIME))
+
+
+@migrations(name="0008b_supervision")
+def _supervision(db: sqlite_utils.Database) -> None:
+    _script(db, SUPERVISION)  # edge.schema_supervision says why
+
+
+@migrations(name="0009_shift_indexes")
+def _shift_indexes(db: sqlite_utils.Database) -> None:
+    _script(db, SHIFT_INDEXES)  # edge.schema_shift says why

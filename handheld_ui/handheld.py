@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from fastapi import APIRouter, HTTPException, Response
@@ -28,6 +28,8 @@ router = APIRouter(prefix="/ui/handheld", include_in_schema=False)
 # The handheld makes these ids (a UUID without dashes, or any id of this shape): the server
 # applies an id once, so a scan re-sent after a lost answer or from the offline queue is safe.
 EVENT_ID = r"^[A-Za-z0-9_-]{8,64}$"
+# How far ahead of the service's clock a handheld's clock may be before its times are refused.
+CLOCK_SKEW = timedelta(minutes=2)
 
 
 class _Body(BaseModel):
@@ -48,6 +50,8 @@ class EventBody(BaseModel):
 
     id: str = Field(pattern=EVENT_ID)
     type: Literal["scan", "confirm", "skip", "next", "logout", "mode", "close"]
+    # When the device scanned it (ISO 8601 with offset): a scan queued offline keeps it.
+    scanned_at: str | None = Field(None, min_length=10, max_length=40)
 
 
 class OverrideBody(_Body):
@@ -112,7 +116,9 @@ def login(body: LoginBody, service: ServiceDep, queries: QueriesDep) -> dict[str
     if not outcome.ok:
         raise refuse_login(outcome)
     person = cat.staff[outcome.badge]
-    service.sessions.close_device(body.device, person.badge)
+    # One token per scanner: a new login ends every earlier one there, the same person's
+    # too, so a logout still on its way from an earlier page cannot end this session.
+    service.sessions.keep_only(body.device, None)
     token = service.sessions.open(person.badge, person.name, person.role, body.device)
     return {
         "token": token,
@@ -132,7 +138,8 @@ def event(
     _logged_in(queries, who)
     answer: dict[str, Any] = {"id": body.id}
     try:
-        msg = _message(queries, who, body)
+        # The service's clock (the core's), which a device's time is checked against.
+        msg = _message(queries, who, body, service.runtime.clock())
         result = service.handle(msg)
     except DomainError as err:
         answer |= {"outcome": "refused", "error": _error(err)}
@@ -148,9 +155,26 @@ def event(
     return answer
 
 
-def _message(queries: QueriesDep, who: StaffSession, body: EventBody) -> m.Inbound:
+def scan_time(scanned_at: str | None, now: datetime) -> datetime:
+    """The device's time of an event (now when it sent none), checked: an offset is needed,
+    and a time ahead of the service's clock by more than CLOCK_SKEW is refused (422). An old
+    one is kept as it is; the record flags it (edge.core.picking.SCAN_LATE_AFTER)."""
+    if scanned_at is None:
+        return now
+    try:
+        at = datetime.fromisoformat(scanned_at)
+    except ValueError:
+        raise HTTPException(422, f"scanned_at: {scanned_at!r} is not an ISO 8601 time") from None
+    if at.tzinfo is None:
+        raise HTTPException(422, "scanned_at: needs a UTC offset (Z or +hh:mm)")
+    if at - now > CLOCK_SKEW:
+        raise HTTPException(422, f"scanned_at: {scanned_at} is ahead of the service's clock")
+    return at.astimezone(UTC)
+
+
+def _message(queries: QueriesDep, who: StaffSession, body: EventBody, now: datetime) -> m.Inbound:
     """The device message for an event, decoded as an MQTT scanner's would be."""
-    at = datetime.now(UTC)
+    at = scan_time(body.scanned_at, now)
     try:
         msg = scanner.decode(who.device, body.id, body.type, body.model_extra or {}, at)
     except ValueError as exc:

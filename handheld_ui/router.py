@@ -32,6 +32,25 @@ def handheld_page() -> FileResponse:
     return FileResponse(STATIC / "handheld.html", headers=_NO_CACHE)
 
 
+@router.get("/handheld-sw.js")
+def handheld_service_worker() -> FileResponse:
+    """The handheld's service worker: served from the root so its scope (/handheld) covers
+    the page; it keeps the page's shell so a handheld that reloads offline still starts."""
+    return FileResponse(
+        STATIC / "sw.js",
+        media_type="text/javascript",
+        headers={**_NO_CACHE, "Service-Worker-Allowed": "/handheld"},
+    )
+
+
+@router.get("/handheld.webmanifest")
+def handheld_manifest() -> FileResponse:
+    """The web app manifest: the handheld page installs as an app of its own."""
+    return FileResponse(
+        STATIC / "handheld.webmanifest", media_type="application/manifest+json", headers=_NO_CACHE
+    )
+
+
 @router.get("/favicon.ico")
 def favicon() -> FileResponse:
     """The site's icon, for a browser that asks before reading a page's <link rel=icon>."""

@@ -125,3 +125,10 @@ def session_event(ctx: Ctx, device: str, badge: str, event: str) -> None:
 def require_scanner(ctx: Ctx, device_id: str) -> None:
     if ctx.cat.kind_of(device_id) != "scanner":
         raise DomainError(f"{device_id} is not a scanner", "unknown")
+
+
+def floor_role(tx: Reader, cat: Catalog, badge: str) -> str:
+    """What a person does this shift: the role a supervisor moved them to, else the
+    description's role."""
+    moved = tx.value("SELECT role FROM shift_roles WHERE badge = ?", (badge,))
+    return str(moved) if moved is not None else cat.staff[badge].role

@@ -1,4 +1,4 @@
-"""Order use cases: intake, cancel, a supervisor's hold override, carrier hand-over."""
+"""Order use cases: intake, a supervisor's hold override, carrier hand-over."""
 
 from __future__ import annotations
 
@@ -6,12 +6,12 @@ import hashlib
 import json
 from typing import Any
 
-from edge.core import feed, stock, stockrules, stops
+from edge.core import feed, stockrules
 from edge.core.context import Ctx, order_status, set_status
 from edge.core.release import release_order
 from edge.core.trips import offer_work
 from edge.core.views import resend_view
-from edge.messages import CancelOrder, IntakeOrder, OverrideHold, ShipOrder
+from edge.messages import IntakeOrder, OverrideHold, ShipOrder
 from edge.model import DomainError, Status, cutoff_for
 
 
@@ -84,19 +84,6 @@ def intake(ctx: Ctx, msg: IntakeOrder) -> dict[str, Any]:
         stockrules.refresh_priorities(ctx, order_id)
     ctx.changed()
     return {"order_id": order_id, "created": True}
-
-
-def cancel(ctx: Ctx, msg: CancelOrder) -> None:
-    """The order stops here: stock reserved for its unpicked tasks goes back to the bins."""
-    order_status(ctx.tx, msg.order_id)  # exists, or not_found before anything changes
-    for t in ctx.tx.all(
-        "SELECT id, bin, sku, qty, picked FROM tasks WHERE order_id = ? AND status = 'open'",
-        (msg.order_id,),
-    ):
-        stock.unreserve(ctx, t["bin"], t["sku"], t["qty"] - t["picked"])
-        ctx.tx.run("UPDATE tasks SET status = 'cancelled' WHERE id = ?", (t["id"],))
-        stops.task_gone(ctx, t["id"])
-    set_status(ctx, msg.order_id, Status.CANCELLED, msg.origin, msg.reason)
 
 
 def override_hold(ctx: Ctx, msg: OverrideHold) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from edge.barcodes import ItemCode, parse_item_code
@@ -17,6 +18,9 @@ from edge.core.views import can_skip, resend_view, task
 from edge.messages import LightAck, LightButton, Origin, QuantityConfirmed, ScanRead, SkipRequested
 from edge.model import DomainError, Status
 from edge.routing import is_bin_label
+
+# A scan applied this long after the device's time of it is recorded as late (flagged).
+SCAN_LATE_AFTER = timedelta(hours=24)
 
 
 def on_pick_scan(ctx: Ctx, msg: ScanRead, sess: dict[str, Any], code: str) -> None:
@@ -185,9 +189,13 @@ def _record_pick(
     # What the picker scanned (GTIN and lot); a light-module confirm or a typed SKU scanned
     # nothing.
     scanned = via == "scan"
+    # The device's time of the scan (a handheld's queue may apply it much later) beside the
+    # time it was applied; a scan from more than a day ago is kept but flagged.
+    late = ctx.now - who.at > SCAN_LATE_AFTER
     ctx.tx.run(
         "INSERT INTO picks(task_id, order_id, line_no, bin, sku, qty, gtin, lot, picker,"
-        " device, via, at, msg_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " device, via, at, msg_id, scanned_at, scanned_late)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             stop["id"],
             stop["order_id"],
@@ -202,6 +210,8 @@ def _record_pick(
             via,
             ctx.at,
             who.msg_id,
+            who.at.isoformat(timespec="milliseconds"),
+            int(late),
         ),
     )
     stock.take(ctx, stop["bin"], stop["sku"], qty, stop["order_id"], who)

@@ -40,9 +40,10 @@ def release_order(ctx: Ctx, order_id: int) -> bool:
 
 
 def release_waiting(ctx: Ctx, who: Origin) -> None:
-    """Stock arrived: serve waiting orders in cut-off order."""
+    """Stock arrived: serve waiting orders, raised priority first, then in cut-off order."""
     waiting = ctx.tx.all(
-        "SELECT id FROM orders WHERE status = 'awaiting_stock' ORDER BY cutoff_at, paid_at, id"
+        "SELECT id FROM orders WHERE status = 'awaiting_stock'"
+        " ORDER BY priority DESC, cutoff_at, paid_at, id"
     )
     served = False
     for row in waiting:

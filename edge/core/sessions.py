@@ -6,7 +6,7 @@ import math
 from datetime import datetime
 
 from edge.core import lights, stockrules, trips
-from edge.core.context import Ctx, require_scanner, session_event, session_of
+from edge.core.context import Ctx, floor_role, require_scanner, session_event, session_of
 from edge.core.views import resend_view
 from edge.messages import (
     CheckLogin,
@@ -168,9 +168,10 @@ def take(ctx: Ctx, device: str, badge: str) -> None:
     ends); a picker continues an open trip or gets the next one, a packer sees the queue."""
     staff = ctx.cat.staff[badge]
     station = ctx.cat.station_of(device)
-    if station and staff.role == "picker":
+    role = floor_role(ctx.tx, ctx.cat, badge)  # a supervisor may have moved them this shift
+    if station and role == "picker":
         raise DomainError(f"{staff.name} is a picker; this scanner is at pack station {station}")
-    if not station and staff.role == "packer":
+    if not station and role == "packer":
         raise DomainError(f"{staff.name} is a packer; use the scanner at a pack station")
     ctx.tx.run("DELETE FROM pin_pending WHERE device = ? OR badge = ?", (device, badge))
     for old in ctx.tx.all("SELECT * FROM sessions WHERE device = ? OR badge = ?", (device, badge)):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from edge.core.context import Ctx, require_scanner, require_session, session_of, set_status
@@ -48,10 +48,10 @@ def assign_next(ctx: Ctx, device: str, badge: str) -> None:
     """
     release_planning(ctx, device)
     candidates = ctx.tx.all(
-        "SELECT o.id, o.cutoff_at FROM orders o WHERE o.status = 'received'"
+        "SELECT o.id, o.cutoff_at, o.priority FROM orders o WHERE o.status = 'received'"
         " AND o.planning_for IS NULL AND EXISTS"
         " (SELECT 1 FROM tasks t WHERE t.order_id = o.id AND t.status = 'open'"
-        "  AND t.trip_id IS NULL) ORDER BY o.cutoff_at, o.paid_at, o.id LIMIT ?",
+        "  AND t.trip_id IS NULL) ORDER BY o.priority DESC, o.cutoff_at, o.paid_at, o.id LIMIT ?",
         (BATCH_LOOKAHEAD,),
     )
     if not candidates:
@@ -62,11 +62,16 @@ def assign_next(ctx: Ctx, device: str, badge: str) -> None:
         )
         resend_view(ctx, device)
         return
+    # The planner fills carts due-first: an order a supervisor raised counts as due before
+    # every other candidate (by its priority), so it rides on this cart.
+    earliest = min(datetime.fromisoformat(c["cutoff_at"]) for c in candidates)
     found = tuple(
         TripCandidate(
             c["id"],
             tuple(sorted(_unassigned_bins(ctx, c["id"]))),
-            datetime.fromisoformat(c["cutoff_at"]),
+            earliest - timedelta(minutes=c["priority"])
+            if c["priority"]
+            else datetime.fromisoformat(c["cutoff_at"]),
         )
         for c in candidates
     )

@@ -89,6 +89,9 @@ def view_for(tx: Reader, cat: Catalog, device: str) -> dict[str, Any]:
     base: dict[str, Any] = {
         "who": who.name if who else sess["badge"],
         "badge": sess["badge"],
+        # The colour pick-to-light shows this person's bins in (edge.core.lights), so the
+        # screen can say which lit bins are theirs.
+        "light_color": who.color if who else "#ffffff",
         "mode": sess["mode"],
         "modes": modes_for(cat, sess),
     }
@@ -160,6 +163,7 @@ def _stop_view(tx: Reader, cat: Catalog, sess: dict[str, Any]) -> dict[str, Any]
             "sku": sku.sku,
             "name": sku.name,
             "gtins": list(sku.gtins),
+            "image": sku.image,  # a file in the pages' products/ folder, or None
             "qty": need,
             "picked": current["picked"],
             "qty_total": current["qty"],
@@ -195,6 +199,23 @@ def parcel_views(tx: Reader, order_id: int) -> list[dict[str, Any]]:
     ]
 
 
+def _pack_items(tx: Reader, cat: Catalog, order_id: int) -> list[dict[str, Any]]:
+    """What goes into the parcels: each picked line with its name and picture."""
+    rows = tx.all(
+        "SELECT sku, picked FROM order_lines WHERE order_id = ? AND picked > 0 ORDER BY line_no",
+        (order_id,),
+    )
+    return [
+        {
+            "sku": r["sku"],
+            "name": cat.skus[r["sku"]].name,
+            "image": cat.skus[r["sku"]].image,
+            "qty": r["picked"],
+        }
+        for r in rows
+    ]
+
+
 def _pack_view(tx: Reader, cat: Catalog, sess: dict[str, Any]) -> dict[str, Any]:
     station = cat.station_of(sess["device"])
     if sess["stage"] == "weight" and sess["order_id"] is not None:
@@ -204,12 +225,13 @@ def _pack_view(tx: Reader, cat: Catalog, sess: dict[str, Any]) -> dict[str, Any]
             "order_id": sess["order_id"],
             "station": station,
             "parcels": parcel_views(tx, sess["order_id"]),
+            "items": _pack_items(tx, cat, sess["order_id"]),
             "message": "Pack into the suggested box and put it on the scale",
         }
     queue = tx.all(
         "SELECT id FROM orders WHERE status = 'packing' AND id NOT IN"
         " (SELECT order_id FROM sessions WHERE stage = 'weight' AND order_id IS NOT NULL)"
-        " ORDER BY cutoff_at, paid_at, id LIMIT ?",
+        " ORDER BY priority DESC, cutoff_at, paid_at, id LIMIT ?",
         (PACK_QUEUE_LENGTH,),
     )
     out: dict[str, Any] = {

@@ -54,6 +54,14 @@ from edge.messages.stock import (
     ScheduleCount,
     WorkMode,
 )
+from edge.messages.supervision import (
+    FloorRole,
+    MoveStaff,
+    RaisePriority,
+    ReassignTrip,
+    ReleaseHolds,
+    ReleaseTrip,
+)
 
 Inbound = (
     ScanRead
@@ -83,6 +91,11 @@ Inbound = (
     | IntakeDelivery
     | ScheduleCount
     | DecideCount
+    | ReleaseTrip
+    | ReassignTrip
+    | RaisePriority
+    | ReleaseHolds
+    | MoveStaff
 )
 
 __all__ = [
@@ -100,6 +113,7 @@ __all__ = [
     "DeviceMessage",
     "Effect",
     "FeedAppended",
+    "FloorRole",
     "Inbound",
     "IntakeDelivery",
     "IntakeOrder",
@@ -112,6 +126,7 @@ __all__ = [
     "LoginRequested",
     "LogoutRequested",
     "ModeRequested",
+    "MoveStaff",
     "NextRequested",
     "OrderLineIn",
     "Origin",
@@ -121,6 +136,10 @@ __all__ = [
     "PlanTrip",
     "PresenceChanged",
     "QuantityConfirmed",
+    "RaisePriority",
+    "ReassignTrip",
+    "ReleaseHolds",
+    "ReleaseTrip",
     "ResumePlanning",
     "ScanRead",
     "ScannerView",

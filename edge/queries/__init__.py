@@ -14,11 +14,14 @@ from edge.catalog import Catalog, Catalogs
 from edge.core.context import CoreConfig
 from edge.feed_mark import FeedMark
 from edge.feed_signal import FeedSignal
-from edge.forecast import FORECAST_ORDERS, cutoff_forecast
+from edge.forecast import OPEN_STATUSES, cutoff_forecast, missed_cutoff, pickup_summary
 from edge.model import Status
 from edge.ports import Reader
-from edge.queries import feed, floor, orders, overview, stockflow
+from edge.queries import feed, floor, orders, overview, shift, stockflow, supervision
 from edge.queries.health import NOT_CHECKED, IntegrityCheck
+
+# Orders the forecast reads at most (a floor's day is a few thousand; beyond, the counts stop).
+FORECAST_LIMIT = 5000
 
 ReadFn = Callable[[], AbstractContextManager[Reader]]
 
@@ -44,7 +47,10 @@ class Queries:
         self.cfg = cfg
         self._version = version
         self._forecast_lock = threading.Lock()
-        self._forecast: tuple[float, list[dict[str, Any]]] = (float("-inf"), [])
+        self._forecast: tuple[float, tuple[list[dict[str, Any]], list[dict[str, Any]]]] = (
+            float("-inf"),
+            ([], []),
+        )
         self._integrity = IntegrityCheck(read)
         # What the feed has let out: raised (fsynced) before a page with newer records goes.
         self.feed_mark = feed_mark or FeedMark(None)
@@ -91,26 +97,34 @@ class Queries:
             return orders.ready_to_ship(tx, limit)
 
     def at_risk(self, now: datetime, max_age_s: float = 0.0) -> list[dict[str, Any]]:
-        """The open orders due first, batched and routed as they will be picked: will each
-        make its cut-off? Routing takes a while, so a result up to max_age_s old is reused."""
+        """Every open order, due first: will it be ready to ship by its cut-off and its
+        carrier pick-up? Routing takes a while, so a result up to max_age_s old is reused."""
+        return self._outlook(now, max_age_s)[0]
+
+    def _outlook(
+        self, now: datetime, max_age_s: float
+    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """The forecast, and the orders not yet gone it was made from."""
         with self._forecast_lock:
             at, value = self._forecast
             if time.monotonic() - at <= max_age_s:
                 return value
             with self.snapshot() as (tx, cat):
-                open_orders, bins_of = orders.open_work(tx, FORECAST_ORDERS)
+                due, bins_of = orders.open_work(tx, FORECAST_LIMIT)
                 pickers = tx.value("SELECT count(*) FROM sessions WHERE role = 'picker'") or 0
+                packers = tx.value("SELECT count(*) FROM sessions WHERE role = 'packer'") or 0
             found = cutoff_forecast(
                 cat,
-                open_orders,
+                [r for r in due if r["status"] in OPEN_STATUSES],
                 bins_of,
                 now,
                 pickers,
                 self.cfg.walking_speed_dm_s,
                 self.cfg.seconds_per_pick,
                 self.cfg.totes_per_cart,
+                packers,
             )
-            value = [asdict(f) for f in found]
+            value = ([asdict(f) for f in found], due)
             self._forecast = (time.monotonic(), value)
             return value
 
@@ -151,9 +165,24 @@ class Queries:
             return floor.dead_letters(tx, limit)
 
     def overview(self, now: datetime, viewer: str | None, forecast_age_s: float) -> dict[str, Any]:
-        late = [f for f in self.at_risk(now, forecast_age_s) if not f["makes_cutoff"]]
+        forecast, due = self._outlook(now, forecast_age_s)
         with self.snapshot() as (tx, cat):
-            return overview.overview(tx, cat, now, late, viewer, self.cfg.feed_consumers)
+            outlook = {
+                "late": [f for f in forecast if not f["makes_cutoff"]],
+                "missed": missed_cutoff(due, now),
+                "pickups": pickup_summary(due, forecast, now, cat),
+            }
+            return overview.overview(tx, cat, now, outlook, viewer, self.cfg.feed_consumers)
+
+    def shift(self, now: datetime, hours: int) -> dict[str, Any]:
+        """The shift in numbers over the last `hours` hours (see queries.shift)."""
+        with self.snapshot() as (tx, cat):
+            return shift.shift_numbers(tx, cat, now, hours)
+
+    def supervision(self) -> dict[str, Any]:
+        """The supervisor's controls: open pick lists, free pickers, roles, the audit trail."""
+        with self.snapshot() as (tx, cat):
+            return supervision.controls(tx, cat)
 
     def scanner_view(self, device: str) -> dict[str, Any]:
         """A scanner's screen now, with the commit number it is at least as new as ("v")."""

@@ -45,8 +45,8 @@ def order_detail(tx: Reader, order_id: int) -> dict[str, Any]:
         (order_id,),
     )
     order["picks"] = tx.all(
-        "SELECT line_no, sku, bin, qty, gtin, lot, picker, device, via, msg_id, at"
-        " FROM picks WHERE order_id = ? ORDER BY id",
+        "SELECT line_no, sku, bin, qty, gtin, lot, picker, device, via, msg_id, at,"
+        " scanned_at, scanned_late FROM picks WHERE order_id = ? ORDER BY id",
         (order_id,),
     )
     order["parcels"] = tx.all(
@@ -93,10 +93,12 @@ def recent_changes(tx: Reader, limit: int) -> list[dict[str, Any]]:
 
 
 def open_work(tx: Reader, limit: int) -> tuple[list[dict[str, Any]], dict[int, list[str]]]:
-    """The open orders due first, and the bins each still needs (the forecast's input)."""
+    """The orders not yet gone (open and ready to ship), due first, and the bins each order
+    still to pick needs (the forecast's input)."""
     orders = tx.all(
-        "SELECT id, shop_order_id, status, cutoff_at FROM orders"
-        " WHERE status IN ('received', 'picking') ORDER BY cutoff_at, paid_at, id LIMIT ?",
+        "SELECT id, shop_order_id, status, cutoff_at FROM orders WHERE status IN"
+        " ('received', 'awaiting_stock', 'picking', 'packing', 'on_hold', 'ready_to_ship')"
+        " ORDER BY cutoff_at, paid_at, id LIMIT ?",
         (limit,),
     )
     bins_of: dict[int, list[str]] = {}

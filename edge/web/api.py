@@ -9,12 +9,26 @@ from edge.web import (
     metrics,
     orders,
     people,
+    shift,
     stock,
     stockwork,
+    supervision,
     warehouse,
 )
 from edge.web.bodies import ERROR_RESPONSES
 
 router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
-for resource in (people, orders, stock, deliveries, stockwork, warehouse, devices, health, metrics):
+for resource in (
+    people,
+    orders,
+    stock,
+    deliveries,
+    stockwork,
+    warehouse,
+    devices,
+    health,
+    metrics,
+    shift,
+    supervision,
+):
     router.include_router(resource.router)

@@ -197,6 +197,26 @@ def stock_reader(
 StockReader = Annotated[str, Depends(stock_reader)]
 
 
+def supervisor_or_reader(
+    service: ServiceDep,
+    x_api_key: Annotated[str | None, Security(api_key_scheme)] = None,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer_scheme)] = None,
+) -> str:
+    """The floor's numbers (each person's pace): a key that may read, as key_or_login, or a
+    supervisor's login; a picker or packer reads no one's rate."""
+    if credentials is not None:
+        found = service.sessions.get(credentials.credentials.strip())
+        if found is not None and found.role != "supervisor":
+            raise HTTPException(
+                status.HTTP_403_FORBIDDEN,
+                f"{found.name} is a {found.role}: the shift's numbers are for a supervisor",
+            )
+    return key_or_login(service, x_api_key, credentials)
+
+
+SupervisorOrReader = Annotated[str, Depends(supervisor_or_reader)]
+
+
 def supervisor_or_admin(
     service: ServiceDep,
     x_api_key: Annotated[str | None, Security(api_key_scheme, scopes=["admin"])] = None,

@@ -1,8 +1,14 @@
 // The handheld page: keyboard-wedge scans, one screen per step, an offline queue that sends
 // every scan exactly once and in order, live views over SSE, sound and vibration.
 import { LANGUAGES, chooseLanguage, loadStrings, translatePage } from "/static/i18n.js";
+import { refusal, retranslate, say, serverText } from "/static/messages.js";
+import { packItems, showPicture } from "/static/pictures.js";
 import { openStream } from "/static/sse.js";
 import * as stock from "/static/stockflows.js";
+import { loadOutbox, outboxKey, queuedEvent, removeAnswered, saveOutbox, sessionEndedKey, wireBody } from "/static/outbox.js";
+import { showLightColour } from "/static/lightcolour.js";
+import { keepView, keptView, startOffline } from "/static/offline.js";
+import { loadMap } from "/static/tripmap.js";
 
 const $ = (id) => document.getElementById(id);
 const IDLE_ASK_MS = 60000; // on the idle screen, ask for work again this often
@@ -22,9 +28,9 @@ const state = {
   retryTimer: null,
   idleTimer: null,
   weight: null,
-  mapKey: "",
   packKey: "",
   pendingBadge: null,
+  loggingOut: false, // this page sent a logout: the login screen that follows is no surprise
   refusals: [],
   lockTimer: null,
   t: (key) => key,
@@ -35,15 +41,9 @@ window.edgeHandheld = state; // for a curious engineer's console
 // --- storage: the login survives a reload; the queue survives a crash or a flat battery ----
 
 const authKey = () => `edge.auth.${state.device}`;
-const queueKey = () => `edge.queue.${state.device}.${state.auth ? state.auth.badge : ""}`;
-function saveQueue() { localStorage.setItem(queueKey(), JSON.stringify(state.queue)); }
-function loadQueue() { state.queue = JSON.parse(localStorage.getItem(queueKey()) || "[]"); }
-
-/** An id for an event, made on the device; crypto.randomUUID needs HTTPS, this does not. */
-function newId() {
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-}
+const queueKey = () => outboxKey(state.device, state.auth?.badge);
+function saveQueue() { saveOutbox(queueKey(), state.queue); }
+function loadQueue() { state.queue = loadOutbox(queueKey()); }
 
 // --- feedback: a good and a bad sound, vibration -------------------------------------------
 
@@ -83,6 +83,8 @@ async function useLanguage(lang) {
   state.lang = strings.lang;
   document.documentElement.lang = strings.lang;
   translatePage(document, state.t);
+  retranslate(); // the service's words on screen, in the new language
+  renderError();
   const select = $("lang");
   select.replaceChildren(...Object.entries(LANGUAGES).map(([code, name]) => new Option(name, code, false, code === strings.lang)));
   render();
@@ -133,7 +135,7 @@ async function detailOf(response) {
 
 /** Queue an event and send what is queued, in order. */
 function send(event) {
-  const queued = { id: newId(), ...event, at: new Date().toISOString(), offline: !online(), t0: performance.now() };
+  const queued = queuedEvent(event, !online());
   state.queue.push(queued);
   saveQueue();
   if (queued.offline) feedback("queued");
@@ -151,23 +153,24 @@ async function flush() {
   try {
     while (state.queue.length && state.auth) {
       const event = state.queue[0];
-      const { offline, at, t0, ...body } = event;
+      const key = queueKey(); // the outbox it waits in, whoever is on screen when it is answered
+      if (!navigator.onLine) return noAnswer(event); // no network at all: the "online" event sends it
       let response;
       try {
         response = await fetch("/ui/handheld/events", {
-          method: "POST", headers: headers(), body: JSON.stringify(body), signal: AbortSignal.timeout(POST_TIMEOUT_MS),
+          method: "POST", headers: headers(), body: JSON.stringify(wireBody(event)), signal: AbortSignal.timeout(POST_TIMEOUT_MS),
         });
       } catch (e) {
         return noAnswer(event);
       }
       if (response.status >= 500) return noAnswer(event);
+      if (event.type === "logout" && response.status !== 422) return loggedOut(key, event);
       if (response.status === 401 || response.status === 409) {
         // Logged out meanwhile: the queue waits for this person to log in again.
         return toLogin(await detailOf(response));
       }
       state.reachable = true;
-      state.queue.shift();
-      saveQueue();
+      answered(key, event);
       if (response.status === 422) { // malformed: it can never be applied; say so, drop it
         refused({ code: "invalid", text: await detailOf(response) }, event);
         continue;
@@ -177,12 +180,26 @@ async function flush() {
       else if (!event.offline && event.type === "scan") feedback("good");
       applyView(answer.view);
       // Scan to screen: from the Enter key to the new screen in the DOM (bench/handheld_latency.py).
-      if (!event.offline && t0) (window.edgeLatency = window.edgeLatency || []).push(performance.now() - t0);
+      if (!event.offline && event.t0) (window.edgeLatency = window.edgeLatency || []).push(performance.now() - event.t0);
     }
   } finally {
     state.sending = false;
     renderLink();
   }
+}
+
+/** Out of the outbox, in memory and in storage (the screen may show someone else by now). */
+function answered(key, event) {
+  removeAnswered(key, event.id);
+  if (key === queueKey()) state.queue = state.queue.filter((e) => e.id !== event.id);
+}
+
+/** A logout is answered once and done: applied, a duplicate, or the session had already
+ * ended (401/409). It is never sent again, and the login screen follows without a problem. */
+function loggedOut(key, event) {
+  answered(key, event);
+  state.loggingOut = false;
+  if (state.auth && key === queueKey()) toLogin("");
 }
 
 function noAnswer(event) {
@@ -200,7 +217,7 @@ window.addEventListener("offline", () => { state.reachable = false; renderLink()
 
 async function login(badge, pin) {
   clearInterval(state.lockTimer);
-  $("login-problem").textContent = "";
+  say($("login-problem"), () => "");
   $("login-problem").title = "";
   let response;
   try {
@@ -212,7 +229,7 @@ async function login(badge, pin) {
     });
   } catch (e) {
     feedback("bad");
-    $("login-problem").textContent = state.t("login.offline");
+    say($("login-problem"), () => state.t("login.offline"));
     return;
   }
   if (!response.ok) {
@@ -225,13 +242,14 @@ async function login(badge, pin) {
       return;
     }
     feedback("bad");
-    $("login-problem").textContent = translateDetail(detail);
+    say($("login-problem"), () => translateDetail(detail));
     return;
   }
   const auth = await response.json();
   const { view, ...who } = auth;
   state.auth = who;
   state.pendingBadge = null;
+  state.loggingOut = false;
   $("pin-box").hidden = true;
   $("pin").value = "";
   localStorage.setItem(authKey(), JSON.stringify(who));
@@ -258,7 +276,7 @@ function lockedOut(detail, retryAfter) {
   clearInterval(state.lockTimer);
   const show = () => {
     const s = Math.max(0, Math.ceil((until - Date.now()) / 1000));
-    $("login-problem").textContent = state.t(what ? "login.locked_what" : "login.locked", { what, s });
+    say($("login-problem"), () => state.t(what ? "login.locked_what" : "login.locked", { what, s }));
     if (!s) clearInterval(state.lockTimer);
   };
   show();
@@ -267,9 +285,8 @@ function lockedOut(detail, retryAfter) {
 }
 
 function translateDetail(detail) {
-  if (detail.startsWith("badge: unknown")) return state.t("login.unknown_badge");
-  if (detail.startsWith("pin:")) return state.t("login.wrong_pin");
-  return detail.replace(/^badge: /, "");
+  if (sessionEndedKey(detail)) return state.t(sessionEndedKey(detail));
+  return serverText(detail, state.t);
 }
 
 $("pin-ok").addEventListener("click", () => login(state.pendingBadge, $("pin").value));
@@ -279,10 +296,12 @@ function toLogin(problem) {
   if (state.stopStream) state.stopStream();
   state.stopStream = null;
   state.auth = null;
+  state.queue = []; // the person's outbox stays stored for their next login on this device
   state.view = null;
+  keepView(state.device, null);
   state.version = -1;
   localStorage.removeItem(authKey());
-  $("login-problem").textContent = problem ? translateDetail(problem) : "";
+  say($("login-problem"), () => (problem ? translateDetail(problem) : ""));
   render();
 }
 
@@ -307,20 +326,14 @@ function applyView(view) {
   state.version = view.v;
   state.views += 1;
   if (state.auth && (view.screen === "login" || (view.badge && view.badge !== state.auth.badge))) {
-    return toLogin(state.t("login.replaced"));
+    return toLogin(state.loggingOut ? "" : state.t("login.replaced"));
   }
   state.view = view;
+  keepView(state.device, view);
   render();
 }
 
 // --- errors: they fill the screen and hold every scan until acknowledged -----------------------
-
-const ERROR_TITLES = {
-  wrong_bin: "error.wrong_bin", wrong_item: "error.wrong_item", bin_first: "error.bin_first",
-  item_not_bin: "error.item_not_bin", item_first: "error.item_first", too_many: "error.too_many",
-  no_stop: "error.no_stop", planning: "error.planning", last_stop: "error.last_stop",
-  other_badge: "error.other_badge", invalid: "error.invalid", not_found: "error.not_found",
-};
 
 function refused(error, event) {
   state.refusals.push({ error: error || {}, event });
@@ -333,7 +346,8 @@ function renderError() {
   if (!first) { $("error").hidden = true; return; }
   const { error, event } = first;
   const t = state.t;
-  $("error-title").textContent = t(ERROR_TITLES[error.code] || "error.refused");
+  const said = refusal(error, t);
+  $("error-title").textContent = said.title;
   const facts = [];
   const details = error.details || {};
   if (details.expected) facts.push([t("error.expected"), details.expected]);
@@ -344,7 +358,7 @@ function renderError() {
     return [dt, dd];
   }));
   const more = state.refusals.length - 1;
-  $("error-text").textContent = (ERROR_TITLES[error.code] ? "" : stock.refusalText(error.text, t)) +
+  $("error-text").textContent = said.text +
     (more > 0 ? ` ${t("error.more", { n: more })}` : "");
   $("error").hidden = false;
   document.body.dataset.error = error.code || "refused";
@@ -368,6 +382,7 @@ $("act-skip").addEventListener("click", () => send({ type: "skip" }));
 $("next").addEventListener("click", () => send({ type: "next" }));
 $("logout").addEventListener("click", () => {
   if (state.queue.length) { feedback("bad"); renderLink(); return; } // send the queue first
+  state.loggingOut = true;
   send({ type: "logout" });
 });
 
@@ -410,8 +425,8 @@ const OVERRIDE_REASONS = ["checked_by_hand", "weights_differ", "scale_fault"];
 $("override").addEventListener("click", () => {
   const last = state.view?.last;
   if (!last) return;
-  $("override-order").textContent = state.t("override.order", { order: last.order_id, reason: last.hold_reason || "" });
-  $("override-problem").textContent = "";
+  say($("override-order"), () => state.t("override.order", { order: last.order_id, reason: serverText(last.hold_reason, state.t) }));
+  say($("override-problem"), () => "");
   $("override-badge").value = "";
   $("override-pin").value = "";
   $("override-reasons").replaceChildren(...OVERRIDE_REASONS.map((reason) => {
@@ -430,19 +445,19 @@ $("override-badge").addEventListener("keydown", (e) => { if (e.key === "Enter") 
 
 async function override(orderId, reason) {
   const body = { order_id: orderId, badge: $("override-badge").value.trim(), pin: $("override-pin").value || null, reason };
-  if (!body.badge) { feedback("bad"); $("override-problem").textContent = state.t("override.need_badge"); return; }
+  if (!body.badge) { feedback("bad"); say($("override-problem"), () => state.t("override.need_badge")); return; }
   let response;
   try {
     response = await fetch("/ui/handheld/override", { method: "POST", headers: headers(), body: JSON.stringify(body) });
   } catch (e) {
     feedback("bad");
-    $("override-problem").textContent = state.t("login.offline");
+    say($("override-problem"), () => state.t("login.offline"));
     return;
   }
   if (!response.ok) {
     feedback("bad");
     const detail = await detailOf(response);
-    $("override-problem").textContent = detail.startsWith("badge:") ? state.t("override.not_supervisor") : translateDetail(detail);
+    say($("override-problem"), () => (detail.startsWith("badge:") ? state.t("override.not_supervisor") : translateDetail(detail)));
     return;
   }
   const answer = await response.json();
@@ -465,10 +480,11 @@ function render() {
   renderLink();
   stock.renderMenu(state.auth ? state.view : null);
   if (!state.device) return renderSetup();
-  if (!state.auth) { setScreen("login"); refocus(); return; }
+  if (!state.auth) { showLightColour(null, t); setScreen("login"); refocus(); return; }
   const v = state.view;
   if (!v) return;
   document.body.dataset.expect = v.expect || "";
+  showLightColour(v, t);
   clearTimeout(state.idleTimer);
   if (v.screen === "stop") renderStop(v);
   else if (v.screen === "pack_order" || v.screen === "pack_weigh") renderPack(v);
@@ -485,7 +501,7 @@ function renderMessage(v) {
   setScreen("message");
   const known = { idle: "☕", planning: "🧭", trip_done: "✅" };
   $("message-icon").textContent = known[v.screen] || "ℹ️";
-  $("message-title").textContent = known[v.screen] ? t(`${v.screen}.title`) : v.message || "";
+  $("message-title").textContent = known[v.screen] ? t(`${v.screen}.title`) : serverText(v.message, t);
   $("message-text").textContent = known[v.screen] ? t(`${v.screen}.text`) : "";
   $("next").hidden = !(v.screen === "idle" || v.screen === "trip_done");
   // New work is pushed to an idle picker; asking now and then covers a missed push.
@@ -507,59 +523,18 @@ function renderStop(v) {
   $("stop-gtin").textContent = (s.gtins || []).map(printedGtin).join(" · ");
   $("stop-qty").textContent = s.qty;
   $("stop-progress").textContent = s.picked ? t("stop.progress", { picked: s.picked, total: s.qty_total }) : "";
-  const picture = $("stop-picture");
-  picture.textContent = s.name.split(/\s+/).slice(0, 2).map((w) => w[0]).join("").toUpperCase();
-  picture.style.background = `hsl(${hash(s.sku) % 360} 70% 62%)`;
+  showPicture($("stop-picture"), s);
   const next = (v.upcoming || [])[0];
   $("stop-next").textContent = next ? t("stop.next", { bin: next.bin, name: next.name, qty: next.qty }) : t("stop.last");
   $("act-confirm").hidden = v.expect !== "qty";
   $("act-confirm").textContent = t("actions.confirm", { qty: s.qty });
   $("act-short").hidden = v.expect === "bin";
   $("act-skip").hidden = !v.can_skip;
-  loadMap(`${v.trip_id}:${s.n}:${s.bin}`, s.n);
+  loadMap(`${v.trip_id}:${s.n}:${s.bin}`, s.n, { headers, online });
 }
 
 /** A GTIN-14 as printed under an EAN-13 / UPC-A barcode (no padding zero). */
 function printedGtin(gtin) { return gtin.length === 14 && gtin.startsWith("0") ? gtin.slice(1) : gtin; }
-
-function hash(text) { let h = 0; for (const c of text) h = (h * 31 + c.charCodeAt(0)) >>> 0; return h; }
-
-async function loadMap(key, stopNumber) {
-  if (key === state.mapKey || !online()) return;
-  state.mapKey = key;
-  try {
-    const r = await fetch("/ui/handheld/map.svg", { headers: headers(), signal: AbortSignal.timeout(POST_TIMEOUT_MS) });
-    if (r.ok && state.mapKey === key) {
-      $("map").innerHTML = await r.text();
-      fitMap($("map").querySelector("svg"), stopNumber);
-    }
-  } catch (e) { state.mapKey = ""; /* offline: keep the last map */ }
-}
-
-const MAP_MIN_TEXT_PX = 13; // readable at arm's length on a 360 px screen
-
-/** The map numbers its stops from the next one; the header counts the pick list's stops:
- * number the markers as the header does (the next stop is "Stop n"), and draw every label
- * at least MAP_MIN_TEXT_PX on screen, its marker grown with it. */
-function fitMap(svg, stopNumber) {
-  if (!svg) return;
-  const scale = svg.getBoundingClientRect().width / (svg.viewBox.baseVal.width || 1);
-  if (!scale) return;
-  const minSize = MAP_MIN_TEXT_PX / scale;
-  for (const text of svg.querySelectorAll("text")) {
-    const marker = text.previousElementSibling?.tagName === "circle" ? text.previousElementSibling : null;
-    if (marker && /^\d+$/.test(text.textContent)) text.textContent = String(Number(text.textContent) + stopNumber - 1);
-    const size = Number.parseFloat(text.getAttribute("font-size")) || 0;
-    if (size >= minSize) continue;
-    const grow = minSize / (size || minSize);
-    text.setAttribute("font-size", minSize.toFixed(1));
-    if (marker) {
-      marker.setAttribute("r", (Number.parseFloat(marker.getAttribute("r")) * grow).toFixed(1));
-      const cy = Number.parseFloat(marker.getAttribute("cy"));
-      text.setAttribute("y", (cy + minSize * 0.35).toFixed(1));
-    }
-  }
-}
 
 function renderPack(v) {
   const t = state.t;
@@ -574,7 +549,7 @@ function renderPack(v) {
     const weighed = (last.parcels || []).filter((p) => p.measured_g != null)
       .map((p) => t("pack.measured", { n: p.n, measured: p.measured_g, expected: p.expected_g, tolerance: p.tolerance_g })).join(" · ");
     // The weights in the packer's language; the stored reason only when there are none.
-    $("pack-result-text").textContent = weighed || last.hold_reason || "";
+    $("pack-result-text").textContent = weighed || serverText(last.hold_reason, t);
     $("override").hidden = pass;
     const key = `${last.order_id}:${last.status}`;
     if (state.packKey && key !== state.packKey) feedback(pass ? "good" : "bad");
@@ -596,6 +571,7 @@ function renderPack(v) {
       el.children[2].textContent = t("pack.expected", { expected: p.expected_g, tolerance: p.tolerance_g });
       return el;
     }));
+    $("pack-items").replaceChildren(...packItems(v.items || []));
     renderWeight();
   } else {
     $("weigh").hidden = true;
@@ -655,6 +631,9 @@ async function renderSetup() {
   setScreen("setup");
   let scanners = [];
   try { scanners = (await (await fetch("/ui/handheld/devices")).json()).scanners; } catch (e) { return; }
+  // Only the handhelds that are this page (transport http); an MQTT scanner is a device of its
+  // own, and a page claiming its id would fight it. A site without any offers them all.
+  if (scanners.some((d) => d.transport === "http")) scanners = scanners.filter((d) => d.transport === "http");
   $("device-list").replaceChildren(...scanners.map((d) => {
     const b = document.createElement("button");
     b.className = d.transport === "http" ? "primary" : "secondary";
@@ -694,9 +673,11 @@ async function start() {
   await useLanguage(chooseLanguage(state.auth?.lang));
   if (state.auth) {
     loadQueue();
+    state.view = keptView(state.device, state.auth.badge); // until the stream sends the current one
     startStream(); // the first event is the current view; a stale token lands on the login
     flush();
   }
   render();
 }
 start();
+startOffline();

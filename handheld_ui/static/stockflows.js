@@ -2,7 +2,6 @@
 // handheld.js routes these views here; every tap goes out as a queued event (exactly once).
 import { askQty, askYes, closeStale, modeIcon, renderMenu, setupSheets, sheetOpen } from "/static/stocksheets.js";
 
-export { refusalText } from "/static/stocksheets.js";
 export { renderMenu, sheetOpen };
 
 const $ = (id) => document.getElementById(id);

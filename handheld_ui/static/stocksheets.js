@@ -219,24 +219,3 @@ export function askYes({ title, text, ok, key, onOk }) {
   $("ask-ok").textContent = ok;
   $("ask-sheet").hidden = false;
 }
-
-// --- the service's refusals, in the person's language ---------------------------------------
-
-// The core's refusal texts (code "refused") that a person meets in these flows.
-const REFUSALS = [
-  [/^finish or skip your pick list first/i, "refused.pick_list_open"],
-  [/pack-station scanner packs/i, "refused.pack_station"],
-  [/delivery .*(is )?(already )?closed/i, "refused.delivery_closed"],
-  [/^no delivery is open/i, "refused.no_delivery"],
-  [/^close is for a delivery/i, "refused.close_not_receiving"],
-  [/^finish this (put-away|top-up|count) first/i, "refused.finish_first"],
-  [/^nothing is waiting to be put away/i, "refused.nothing_to_put_away"],
-  [/^no pick face needs a top-up/i, "refused.no_topup"],
-  [/^scan the bin label to put the stock away/i, "refused.putaway_scan_bin"],
-];
-
-/** The service's English words for a refusal, as the person's language says them. */
-export function refusalText(text, t) {
-  const found = REFUSALS.find(([pattern]) => pattern.test(text || ""));
-  return found ? t(found[1]) : text || "";
-}

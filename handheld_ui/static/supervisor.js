@@ -2,6 +2,8 @@
 import { LANGUAGES, chooseLanguage, loadStrings, translatePage } from "/static/i18n.js";
 import { openStream } from "/static/sse.js";
 import { renderStockWork, setupStockWork } from "/static/stockwork.js";
+import { missedClock, redrawShift, renderOutlook, setupShift, startShift } from "/static/supervisor_shift.js";
+import { renderControls, setupControls } from "/static/supervisor_controls.js";
 
 const TOKEN = "edge.supervisor.token"; // sessionStorage: a reload stays logged in, a new tab asks
 const PERSONAL = "edge.supervisor.personal"; // the logged-in person's own language, if they have one
@@ -104,13 +106,14 @@ function tick() {
   for (const node of document.querySelectorAll("[data-at]")) paint(node);
   if (!last) return;
   const left = last.cutoff.seconds_left - (performance.now() - arrived) / 1000;
+  // The cut-off passed with nothing else changing: ask for the next one.
+  if (left <= 0 && performance.now() > refetchAt) { refetchAt = performance.now() + 5000; refetch(); }
+  if (missedClock(last.cutoff)) return;
   const s = Math.max(0, Math.ceil(left));
   // "{left} left" in the language's order: the digits big, the words small.
   const [before, after = ""] = t("cutoff.left", { left: "\u0000" }).split("\u0000");
   $("cutoff-clock").replaceChildren(el("small", {}, before.trim()), el("b", {}, hms(s)), el("small", {}, after.trim()));
   $("cutoff").dataset.level = s <= 600 ? "alarm" : s <= 1800 ? "warn" : "ok";
-  // The cut-off passed with nothing else changing: ask for the next one.
-  if (left <= 0 && performance.now() > refetchAt) { refetchAt = performance.now() + 5000; refetch(); }
 }
 
 // --- the sections ---
@@ -123,13 +126,15 @@ function render(ov) {
   $("cutoff-label").textContent = t("cutoff.label", { time: ov.cutoff.local });
   $("viewer").textContent = ov.viewer ? ov.viewer.name : "";
   renderCounts(ov.counts);
-  renderRisk(ov.at_risk);
+  renderRisk(ov.at_risk, ov.at_risk_total ?? ov.at_risk.length);
+  renderOutlook(ov.cutoff, ov.at_risk.length, ov.at_risk_total ?? ov.at_risk.length);
   renderPeople(ov.people);
   renderDevices(ov.devices);
   renderHolds(ov.holds, ov.counts.on_hold ?? ov.holds.length);
   renderFeed(ov.feed);
   renderRecent(ov.recent);
   renderStockWork(ov.stock_work);
+  renderControls(ov); // after the holds: it ticks them
   tick();
 }
 
@@ -142,14 +147,16 @@ function renderCounts(counts) {
 const none = (key) => el("li", { class: "none" }, t(key));
 const badge = (id, n) => { $(id).textContent = n ? fmt.num.format(n) : ""; };
 
-function renderRisk(list) {
-  badge("risk-n", list.length);
+function renderRisk(list, total) {
+  badge("risk-n", total);
   $("risk").replaceChildren(...(list.length ? list.map((r) => el("li", { class: "item risk", dataset: { order: r.order_id } },
     el("div", { class: "main" }, el("b", {}, orderNo(r.order_id)), " ", el("span", { class: "muted" }, r.shop_order_id)),
-    el("div", { class: "side late" }, r.slack_s == null ? t("risk.unknown") : t("risk.late", { d: duration(-r.slack_s) })),
+    // On hold or awaiting stock: no finish until someone acts.
+    el("div", { class: "side late" }, r.basis === "needs_action" ? t("risk.action")
+      : r.slack_s == null ? t("risk.unknown") : t("risk.late", { d: duration(-r.slack_s) })),
     el("div", { class: "sub" }, [status(r.status),
       t("risk.cutoff", { time: fmt.time.format(Date.parse(r.cutoff_at)) }),
-      t("risk.finish", { time: fmt.time.format(Date.parse(r.finish)) })].join(" · ")),
+      r.finish ? t("risk.finish", { time: fmt.time.format(Date.parse(r.finish)) }) : null].filter(Boolean).join(" · ")),
   )) : [none("risk.none")]));
 }
 
@@ -278,6 +285,7 @@ function start() {
   if (closeStream) closeStream();
   setLink("connecting");
   $("logout").hidden = false;
+  startShift();
   closeStream = openStream("/ui/supervisor/stream", { Authorization: `Bearer ${token}` },
     (name, data) => { if (name === "overview") show(data); },
     (state, code) => {
@@ -411,6 +419,7 @@ async function setLanguage(code) {
   fmt = formatters(last?.site.timezone);
   setLink(linkState);
   if (last) render(last);
+  redrawShift();
 }
 
 async function main() {
@@ -426,6 +435,10 @@ async function main() {
   $("release-cancel").addEventListener("click", () => $("release").close());
   // The stock-work panel (stockwork.js) borrows the page's helpers; t and fmt change with the language.
   setupStockWork({ get t() { return t; }, get fmt() { return fmt; }, el, live, toast, token: () => sessionStorage.getItem(TOKEN),
+    expired: () => { sessionStorage.removeItem(TOKEN); showLogin(t("login.expired")); } });
+  setupControls({ get t() { return t; }, get fmt() { return fmt; }, el, toast, token: () => sessionStorage.getItem(TOKEN),
+    expired: () => { sessionStorage.removeItem(TOKEN); showLogin(t("login.expired")); } });
+  setupShift({ get t() { return t; }, get fmt() { return fmt; }, el, duration, token: () => sessionStorage.getItem(TOKEN),
     expired: () => { sessionStorage.removeItem(TOKEN); showLogin(t("login.expired")); } });
   await setLanguage(pickLanguage());
   setInterval(tick, 1000);

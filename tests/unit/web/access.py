@@ -34,6 +34,8 @@ RULES: dict[str, frozenset[str]] = {
     "stock_read": frozenset({"intake", "carrier", "feed", "admin", "supervisor"}),
     # Counts asked for and decided: a supervisor at the desk, or the ERP with an admin key.
     "supervisor_or_admin": frozenset({"supervisor", "admin"}),
+    # Each person's pace: a key that may read, or a supervisor (not a picker or packer).
+    "supervisor_or_reader": frozenset({"intake", "carrier", "feed", "admin", "supervisor"}),
 }
 
 # (method, path) → rule, for every route of the app. A route missing here fails the walk.
@@ -49,10 +51,17 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/orders/{order_id}"): "read",
     ("POST", "/api/v1/orders/{order_id}/override"): "supervisor",
     ("POST", "/api/v1/orders/{order_id}/cancel"): "supervisor",
+    ("POST", "/api/v1/orders/{order_id}/priority"): "supervisor_or_admin",
+    ("GET", "/api/v1/supervision"): "supervisor_or_admin",
+    ("POST", "/api/v1/trips/{trip_id}/release"): "supervisor",
+    ("POST", "/api/v1/trips/{trip_id}/reassign"): "supervisor",
+    ("POST", "/api/v1/holds/release"): "supervisor",
+    ("POST", "/api/v1/staff/{badge}/role"): "supervisor",
     ("POST", "/api/v1/orders/{order_id}/ship"): "carrier",
     ("GET", "/api/v1/orders-at-risk"): "read",
     ("GET", "/api/v1/stock"): "stock_read",
     ("POST", "/api/v1/stock"): "supervisor",
+    ("GET", "/api/v1/shift"): "supervisor_or_reader",
     ("POST", "/api/v1/deliveries"): "intake",
     ("GET", "/api/v1/deliveries"): "read",
     ("GET", "/api/v1/deliveries/{delivery_id}"): "read",
@@ -75,6 +84,8 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/supervisor"): "open",
     ("GET", "/handheld"): "open",
     ("GET", "/favicon.ico"): "open",
+    ("GET", "/handheld-sw.js"): "open",
+    ("GET", "/handheld.webmanifest"): "open",
     ("GET", "/ui/supervisor/overview"): "supervisor",
     ("POST", "/ui/supervisor/logout"): "open",  # ends the token it is given, if any
     ("GET", "/ui/supervisor/stream"): "supervisor",

@@ -16,6 +16,7 @@ from edge.web.deps import (
     key_or_login,
     stock_reader,
     supervisor_or_admin,
+    supervisor_or_reader,
 )
 from tests.support.harness import Harness
 from tests.support.web import held_at_the_pack_station
@@ -28,6 +29,7 @@ GUARDS = {
     current_staff,
     current_supervisor,
     supervisor_or_admin,
+    supervisor_or_reader,
 }
 
 
