@@ -102,6 +102,11 @@ class Catalog:
         faces = (b for b in self.bins if b not in self.reserve_bins)
         return tuple(sorted(faces, key=lambda b: (self.walk_from_depot(b), b)))
 
+    def staff_name(self, badge: str) -> str:
+        """The person's name, or the badge of someone no longer in the staff list."""
+        person = self.staff.get(badge)
+        return person.name if person else badge
+
     def kind_of(self, device_id: str) -> str:
         dev = self.devices.get(device_id)
         return dev.kind if dev else ""

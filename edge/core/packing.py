@@ -48,10 +48,9 @@ def on_pack_scan(ctx: Ctx, msg: ScanRead, sess: dict[str, Any], code: str) -> No
     )
     if elsewhere is not None:
         # Two stations packing one order would weigh one box against the other's parcels.
-        person = ctx.cat.staff.get(elsewhere["badge"])
         raise DomainError(
             f"order {oid} is being packed at {elsewhere['station']}"
-            f" by {person.name if person else elsewhere['badge']}",
+            f" by {ctx.cat.staff_name(elsewhere['badge'])}",
             "in_use",
         )
     if status == Status.ON_HOLD and ctx.tx.value(

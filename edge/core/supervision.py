@@ -71,11 +71,6 @@ def _active_trip(ctx: Ctx, trip_id: int) -> dict[str, Any]:
     return trip
 
 
-def _name(ctx: Ctx, badge: str) -> str:
-    person = ctx.cat.staff.get(badge)
-    return person.name if person else badge
-
-
 # --- pick lists ------------------------------------------------------------------------------
 
 
@@ -151,7 +146,7 @@ def reassign_trip(ctx: Ctx, msg: ReassignTrip) -> dict[str, Any]:
     badge = msg.to_badge.strip()
     if badge not in ctx.cat.staff:
         raise DomainError(f"to_badge: unknown badge {badge!r}", "not_found")
-    name = _name(ctx, badge)
+    name = ctx.cat.staff_name(badge)
     if badge == trip["picker"]:
         raise DomainError(f"to_badge: pick list {msg.trip_id} is already {name}'s", "conflict")
     target = ctx.tx.one(

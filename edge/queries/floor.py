@@ -39,8 +39,7 @@ def people(tx: Reader, cat: Catalog) -> list[dict[str, Any]]:
         " LEFT JOIN tasks t ON t.id = s.task_id ORDER BY s.role, s.device"
     )
     for p in rows:
-        person = cat.staff.get(p["badge"])
-        p["name"] = person.name if person else p["badge"]
+        p["name"] = cat.staff_name(p["badge"])
         if p["trip_id"] is not None:
             counts = tx.one(
                 "SELECT sum(status IN ('done', 'short')) AS done,"

@@ -117,15 +117,11 @@ def shift_numbers(tx: Reader, cat: Catalog, now: datetime, hours: int) -> dict[s
         per_hour["scans"][k] += 1
         per_hour["refused"][k] += s["outcome"].startswith("refused")
 
-    def name(badge: str) -> str:
-        person = cat.staff.get(badge)
-        return person.name if person else badge
-
     def person(badge: str, lines: int, orders: int, worked: set[int]) -> dict[str, Any]:
         h = grid.worked(worked)
         return {
             "badge": badge,
-            "name": name(badge),
+            "name": cat.staff_name(badge),
             "lines": lines,
             "orders": orders,
             "hours_worked": round(h, 2),

@@ -12,11 +12,6 @@ from edge.ports import Reader
 ACTIONS_SHOWN = 20
 
 
-def _name(cat: Catalog, badge: str) -> str:
-    person = cat.staff.get(badge)
-    return person.name if person else badge
-
-
 def pick_lists(tx: Reader, cat: Catalog) -> list[dict[str, Any]]:
     """Every active pick list: its picker, scanner, stops done of all and its orders."""
     rows = tx.all(
@@ -28,7 +23,7 @@ def pick_lists(tx: Reader, cat: Catalog) -> list[dict[str, Any]]:
         " GROUP BY t.id ORDER BY t.id"
     )
     for r in rows:
-        r["name"] = _name(cat, r["picker"])
+        r["name"] = cat.staff_name(r["picker"])
         r["orders"] = sorted(json.loads(r["orders"]))
         r["logged_in"] = bool(tx.value("SELECT 1 FROM sessions WHERE trip_id = ?", (r["trip_id"],)))
     return rows
@@ -43,7 +38,7 @@ def free_pickers(tx: Reader, cat: Catalog) -> list[dict[str, Any]]:
         " ORDER BY s.badge"
     )
     for r in rows:
-        r["name"] = _name(cat, r["badge"])
+        r["name"] = cat.staff_name(r["badge"])
     return rows
 
 
@@ -78,7 +73,7 @@ def recent_actions(tx: Reader, cat: Catalog, limit: int = ACTIONS_SHOWN) -> list
     )
     for r in rows:
         r["detail"] = json.loads(r["detail"])
-        r["actor_name"] = _name(cat, r["actor"])
+        r["actor_name"] = cat.staff_name(r["actor"])
     return rows
 
 
