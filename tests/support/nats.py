@@ -73,6 +73,18 @@ class NatsServer:
         return f"nats://127.0.0.1:{self.port}"
 
     def start(self, timeout: float = 20.0) -> None:
+        # The monitor port is only the health probe's: if another process took it between
+        # free_port() and the bind (a race on a busy machine), take another one.
+        for attempt in range(3):
+            try:
+                return self._start_once(timeout)
+            except RuntimeError as err:
+                taken = f"{self.monitor_port}: bind: address already in use" in str(err)
+                if attempt == 2 or not taken:
+                    raise
+                self.monitor_port = free_port()
+
+    def _start_once(self, timeout: float) -> None:
         self.workdir.mkdir(parents=True, exist_ok=True)
         conf = self.workdir / "nats.conf"
         conf.write_text(self.conf_text, encoding="utf-8")
@@ -108,12 +120,8 @@ class NatsServer:
         raise RuntimeError(f"nats-server did not become healthy: {self.log_tail()}")
 
     def log_tail(self) -> str:
-        parts = []
-        for name in ("nats.log", "stderr.log"):
-            path = self.workdir / name
-            if path.exists():
-                parts.append(path.read_text(errors="replace")[-3000:])
-        return "\n".join(parts)
+        paths = (self.workdir / name for name in ("nats.log", "stderr.log"))
+        return "\n".join(p.read_text(errors="replace")[-3000:] for p in paths if p.exists())
 
     def kill(self) -> None:
         """kill -9: no flush, no goodbye."""
