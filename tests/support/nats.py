@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import http.client
 import os
 import re
 import secrets
@@ -73,14 +74,15 @@ class NatsServer:
         return f"nats://127.0.0.1:{self.port}"
 
     def start(self, timeout: float = 20.0) -> None:
-        # The monitor port is only the health probe's: if another process took it between
-        # free_port() and the bind (a race on a busy machine), take another one.
+        # The monitor port is only the health probe's: when it is one of the config's ports
+        # or was taken before the bind (races on a busy machine), take another one.
         for attempt in range(3):
+            while f":{self.monitor_port}" in self.conf_text or self.monitor_port == self.port:
+                self.monitor_port = free_port()
             try:
                 return self._start_once(timeout)
             except RuntimeError as err:
-                taken = f"{self.monitor_port}: bind: address already in use" in str(err)
-                if attempt == 2 or not taken:
+                if attempt == 2 or f"{self.monitor_port}: bind: address already" not in str(err):
                     raise
                 self.monitor_port = free_port()
 
@@ -89,17 +91,9 @@ class NatsServer:
         conf = self.workdir / "nats.conf"
         conf.write_text(self.conf_text, encoding="utf-8")
         log = self.workdir / "nats.log"
+        flags = ["-c", str(conf), "-m", str(self.monitor_port), "-l", str(log), *self.args]
         self.proc = subprocess.Popen(
-            [
-                self.binary,
-                "-c",
-                str(conf),
-                "-m",
-                str(self.monitor_port),
-                "-l",
-                str(log),
-                *self.args,
-            ],
+            [self.binary, *flags],
             env={**os.environ, **self.env},
             cwd=str(self.workdir),
             stdout=subprocess.DEVNULL,
@@ -114,7 +108,7 @@ class NatsServer:
                 with urllib.request.urlopen(health, timeout=1) as answer:
                     if answer.status == 200:
                         return
-            except OSError:
+            except (OSError, http.client.HTTPException):  # not up, or a NATS port answered
                 pass
             time.sleep(0.05)
         raise RuntimeError(f"nats-server did not become healthy: {self.log_tail()}")
@@ -126,7 +120,7 @@ class NatsServer:
     def kill(self) -> None:
         """kill -9: no flush, no goodbye."""
         if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGKILL)
+            self.proc.kill()  # SIGKILL
             self.proc.wait(timeout=10)
         self.proc = None
 
