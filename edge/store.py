@@ -7,7 +7,7 @@ import logging
 import sqlite3
 import threading
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -380,21 +380,20 @@ def _feed_chain(db: sqlite_utils.Database) -> None:
         prev = seq
 
 
-@migrations(name="0007_stock_flows")
-def _stock_flows(db: sqlite_utils.Database) -> None:
-    # Receiving, put-away, replenishment and cycle counts (edge.schema_stock says why each).
-    _script(db, STOCK_FLOWS)
+# Later migrations, each a script in its own edge.schema_* module (which says why), applied
+# in this order: receiving/put-away/replenishment/counts, a pick's device time beside its
+# applied time, supervisor actions, the shift's indexes. A new one goes at the end.
+LATER_MIGRATIONS: tuple[tuple[str, str], ...] = (
+    ("0007_stock_flows", STOCK_FLOWS),
+    ("0008_device_time", DEVICE_TIME),
+    ("0008b_supervision", SUPERVISION),
+    ("0009_shift_indexes", SHIFT_INDEXES),
+)
 
 
-# A pick's device time beside its applied time (edge.schema_device_time says why).
-migrations(name="0008_device_time")(lambda db: _script(db, DEVICE_TIME))
+def _running(script: str) -> Callable[[sqlite_utils.Database], None]:
+    return lambda db: _script(db, script)
 
 
-@migrations(name="0008b_supervision")
-def _supervision(db: sqlite_utils.Database) -> None:
-    _script(db, SUPERVISION)  # edge.schema_supervision says why
-
-
-@migrations(name="0009_shift_indexes")
-def _shift_indexes(db: sqlite_utils.Database) -> None:
-    _script(db, SHIFT_INDEXES)  # edge.schema_shift says why
+for _name, _sql in LATER_MIGRATIONS:
+    migrations(name=_name)(_running(_sql))
