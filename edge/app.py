@@ -24,10 +24,12 @@ from edge.core.dispatch import Core
 from edge.effects import EffectRouter
 from edge.feed_mark import MARK_FILE, FeedMark, open_epoch
 from edge.feed_signal import FeedSignal
+from edge.lightwatch import LightWatch
 from edge.messages import Inbound, LoadWarehouse, Origin, ResumePlanning
 from edge.metrics import Metrics
 from edge.mqtt import MqttLink
 from edge.planner import TripPlanner
+from edge.printing import LabelPrinters
 from edge.queries import Queries
 from edge.runtime import Runtime, utc_now
 from edge.service import ApiClient, BodyLimits, Service
@@ -105,7 +107,8 @@ def build(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Servic
     effects = EffectRouter(catalogs)
     # Effects before the planner: a planner not started plans inline, and the screens must
     # see the message's own views before those of the plan it asked for.
-    runtime.sinks += [effects, planner, feed_signal]
+    printers = LabelPrinters(runtime)  # shipping labels to the stations' printers
+    runtime.sinks += [effects, planner, feed_signal, printers]
     with db.read() as tx:
         catalogs.refresh(tx)  # the warehouse the store already holds, if any
     return Service(
@@ -124,6 +127,7 @@ def build(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Servic
             warehouse=settings.api.max_warehouse_body_mb * 1024 * 1024,
         ),
         metrics=metrics,
+        printers=printers,
     )
 
 
@@ -212,15 +216,20 @@ class Running:
     url: str
     hub: Hub
     publisher: NatsPublisher | None = None  # [cloud.nats]: the feed to the JetStream leaf
+    lights: LightWatch | None = None  # re-sends light commands their modules did not ack
 
     def stop(self) -> None:
         self.hub.close()  # open live streams end, so the HTTP server can stop at once
         self.service.queries.feed_signal.close()  # and the feed's long-polls
         self.server.should_exit = True
         self.thread.join(timeout=10)
+        if self.lights is not None:
+            self.lights.stop()
         if self.link is not None:
             self.link.stop()
         self.service.planner.stop()
+        if self.service.printers is not None:
+            self.service.printers.stop()
         self.service.runtime.stop()
         if self.publisher is not None:
             self.publisher.stop()  # after the writer's last commit, before the database closes
@@ -269,6 +278,8 @@ def start(settings: Settings, desc: WarehouseDescription, *, mqtt: bool = True) 
     service.db.start_checkpointer()
     service.runtime.start()
     service.planner.start()
+    if service.printers is not None:
+        service.printers.start()
     ensure_warehouse(service, desc)
     service.handle(ResumePlanning(Origin("system", datetime.now(UTC), "startup")))
     # Start-up objects (catalog, modules) live forever: keep the collector from walking them,
@@ -277,6 +288,10 @@ def start(settings: Settings, desc: WarehouseDescription, *, mqtt: bool = True) 
     gc.freeze()
     gc.set_threshold(20_000, 20, 20)
     link = connect_mqtt(settings, service) if mqtt else None
+    # Light commands go out on MQTT: without the link there is nothing to re-send.
+    lights = LightWatch(service.queries.lights_overdue, service.submit) if link else None
+    if lights is not None:
+        lights.start()
     publisher = None
     if settings.cloud.nats is not None:
         # Imported only when configured: nats-py is the optional `nats` extra.
@@ -310,4 +325,4 @@ def start(settings: Settings, desc: WarehouseDescription, *, mqtt: bool = True) 
         raise RuntimeError(f"HTTP server did not start on {settings.http.host}:{port}")
     scheme = "https" if tls.tls_certfile else "http"
     url = f"{scheme}://{settings.http.host}:{port}"
-    return Running(service, link, server, thread, url, hub, publisher)
+    return Running(service, link, server, thread, url, hub, publisher, lights)

@@ -15,7 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from edge.catalog import Catalog
+from edge.demo_returns import ReturnActors
 from edge.demo_stock import StockActors
+from edge.devices.label_printer import SimulatedLabelPrinter
 from edge.devices.simulator import SimDevice
 from edge.messages import (
     IntakeOrder,
@@ -107,6 +109,15 @@ def demo_api_key(data_dir: Path) -> str:
 Weigh = Callable[[str, Sequence[tuple[int, bool]]], None]
 
 
+def demo_printers(cat: Catalog) -> list[SimulatedLabelPrinter]:
+    """A simulated label printer for each station printing to loopback (not started)."""
+    return [
+        SimulatedLabelPrinter(st.printer.host, st.printer.port)
+        for st in cat.description.pack_stations
+        if st.printer is not None and st.printer.host in ("127.0.0.1", "localhost")
+    ]
+
+
 class DemoActors:
     """The shop (new paid orders), the carrier (collects ready parcels), the supplier (new
     deliveries of what runs low) and the supervisor (approves recounted differences), and
@@ -133,20 +144,29 @@ class DemoActors:
         self._threads: list[threading.Thread] = []
         self._n = 0
         self.stock = StockActors(service, seed + 6, first_delivery_s)
+        self.returns = ReturnActors(service, seed + 10)
         # The DN-TRY- deliveries still open for people to receive (the banner lists them).
         self.for_people: list[str] = []
+        self.printers = demo_printers(cat)
+        self._carrier_rng = random.Random(seed + 11)  # apart: the orders' sequence stays
 
     def count_oracle(self, bin_label: str, sku: str) -> int | None:
         """What a simulated person counting a bin finds there (edge.devices.floor_brain)."""
         return self.stock.physical.units(bin_label, sku)
 
     def start(self) -> None:
+        for printer in self.printers:
+            try:
+                printer.start()
+            except OSError as exc:  # its station's labels then fail loudly, as they should
+                log.warning("demo label printer on port %s: %s", printer.port, exc)
         self.for_people = self.stock.announce_for_people()
         for name, fn in (
             ("shop", self._shop),
             ("carrier", self._carrier),
             ("supplier", self.stock.supplier),
             ("supervisor", self.stock.supervisor),
+            ("returns", self.returns.step),
             ("scales", self._scales),
         ):
             t = threading.Thread(target=self._loop, args=(fn,), name=f"demo-{name}", daemon=True)
@@ -157,6 +177,8 @@ class DemoActors:
         self._stop.set()
         for t in self._threads:
             t.join(timeout=5)
+        for printer in self.printers:
+            printer.stop()
 
     def _loop(self, step: Callable[[], float]) -> None:
         while not self._stop.is_set():
@@ -183,17 +205,30 @@ class DemoActors:
         now = datetime.now(UTC)
         paid = now - timedelta(minutes=self.rng.randint(0, 240))
         stamp = now.strftime("%H%M%S")
+        # Most go by post, some by express (each with its own tracking numbers).
+        ranged = [c.id for c in self.cat.description.carriers if c.range is not None]
+        carrier = self._carrier_rng.choice(ranged) if ranged else None
         self.runtime.handle(
-            IntakeOrder(self._origin("demo-shop"), f"SHOP-{stamp}-{self._n:05d}", lines, paid)
+            IntakeOrder(
+                self._origin("demo-shop"),
+                f"SHOP-{stamp}-{self._n:05d}",
+                lines,
+                paid,
+                carrier=carrier,
+            )
         )
         return self.order_every_s * self.rng.uniform(0.5, 1.5)
 
     def _carrier(self) -> float:
         for oid, ids in self.service.queries.ready_to_ship(20).items():
+            # Labelled parcels carry their tracking numbers; others get one typed in.
+            labelled = self.service.catalog().description.labels is not None
             handover = tuple(
                 ParcelHandover(pid, f"DEMO{self.rng.randrange(10**9, 10**10)}") for pid in ids
             )
-            self.runtime.handle(ShipOrder(self._origin("demo-carrier"), oid, "DemoPost", handover))
+            self.runtime.handle(
+                ShipOrder(self._origin("demo-carrier"), oid, None, () if labelled else handover)
+            )
         return 10.0
 
     def _scales(self) -> float:
@@ -225,8 +260,9 @@ def wait_forever(stop: threading.Event) -> None:
 # their hashes (edge.staff.hash_pin). A real site's PINs are never written down anywhere.
 DEMO_PINS = {"P-1006": "2468"}
 # Two of the six simulated pickers do floor work instead (edge.devices.floor_brain): one
-# receives deliveries and puts them away, one tops up pick faces and counts bins.
-FLOOR_WORK = {"scanner-04": "inbound", "scanner-05": "stock"}
+# receives deliveries and puts them away, one tops up pick faces and counts bins. The
+# returns desk's person inspects returned parcels (edge.devices.returns_brain).
+FLOOR_WORK = {"scanner-04": "inbound", "scanner-05": "stock", "returns-desk-1": "returns"}
 
 
 def devices_from_description(desc: WarehouseDescription) -> list[SimDevice]:

@@ -201,7 +201,8 @@ def _when(iso: str) -> datetime:
 
 def banner_lines(open_deliveries: list[str]) -> list[str]:
     """What the person trying the demo can scan on a handheld for the floor work."""
-    codes = ", ".join(f"MODE-{m}" for m in ("PICK", "RECEIVE", "PUTAWAY", "REPLENISH", "COUNT"))
+    modes = ("PICK", "RECEIVE", "PUTAWAY", "REPLENISH", "COUNT", "RETURN")
+    codes = ", ".join(f"MODE-{m}" for m in modes)
     out = [f"  floor work: scan (or type) a mode code to switch: {codes}"]
     if open_deliveries:
         out.append(
@@ -214,5 +215,11 @@ def banner_lines(open_deliveries: list[str]) -> list[str]:
     out.append(
         "  simulated floor workers: scanner-04 receives and puts away, scanner-05 tops up"
         " pick faces and counts; supervisor S-3001 approves recounted differences"
+    )
+    out.append(
+        "  returns: the shop announces one every few minutes; returns-desk-1 (Mira) inspects"
+        " RMA-DEMO-…, the RMA-TRY-… ones are yours (MODE-RETURN, scan the RMA or the parcel's"
+        " label, then each unit and a grade: GRADE-RESELLABLE, GRADE-DAMAGED, GRADE-WRONG,"
+        " GRADE-MISSING)"
     )
     return out

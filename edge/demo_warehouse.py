@@ -53,6 +53,34 @@ DEMO_PIN_HASH = (
 _VARIANTS = ["black", "white", "blue", "green", "red", "grey", "sand", "pink", "navy", "olive"]
 
 
+# The demo's simulated label printers listen on loopback at this port + the station's number.
+DEMO_PRINTER_PORT = 19100
+# Tracking numbers from configured ranges: a postal carrier with UPU S10 numbers (mod 11,
+# country suffix) and an express carrier with DHL-style mod 7 waybills; one typed by hand.
+DEMO_CARRIERS: list[dict[str, Any]] = [
+    {
+        "id": "post",
+        "name": "DemoPost",
+        "tracking": "range",
+        "range": {
+            "prefix": "CD",
+            "first": 10000000,
+            "last": 99999999,
+            "digits": 8,
+            "check": "s10",
+            "suffix": "NL",
+        },
+    },
+    {
+        "id": "express",
+        "name": "Demo Express",
+        "tracking": "range",
+        "range": {"prefix": "40", "first": 1, "last": 99999999, "digits": 8, "check": "mod7"},
+    },
+    {"id": "courier", "name": "City courier", "tracking": "manual"},
+]
+
+
 def _aisle_letter(i: int) -> str:
     return chr(ord("A") + i)
 
@@ -124,12 +152,22 @@ def build() -> dict[str, Any]:
             stock.append({"bin": pick, "sku": sku["sku"], "qty": rng.randint(8, 60)})
     bin_rows, reserve = _bins(bins, {s["bin"] for s in stock})
     stock += _reserve_stock(skus, reserve)
-    stations = [{"id": f"PS-{n}", "name": f"Pack station {n}"} for n in (1, 2, 3)]
+    # Each station's label printer: a simulated one on loopback (edge.demo starts them).
+    stations: list[dict[str, Any]] = [
+        {
+            "id": f"PS-{n}",
+            "name": f"Pack station {n}",
+            "printer": {"host": "127.0.0.1", "port": DEMO_PRINTER_PORT + n, "timeout_ms": 2000},
+        }
+        for n in (1, 2, 3)
+    ]
     devices: list[dict[str, Any]] = [
         {"id": f"scanner-{n:02d}", "kind": "scanner"} for n in range(1, 7)
     ]
     # Handhelds running the service's own page, for people trying the demo (not simulated).
     devices += [{"id": f"handheld-{n}", "kind": "scanner", "transport": "http"} for n in (1, 2)]
+    # The returns desk: a simulated person inspects returned parcels there (edge.demo_returns).
+    devices.append({"id": "returns-desk-1", "kind": "scanner"})
     for st in stations:
         n = st["id"][-1]
         scanner = {"id": f"pack-scanner-{n}", "kind": "scanner", "station": st["id"]}
@@ -155,6 +193,7 @@ def build() -> dict[str, Any]:
         {"badge": "K-2001", "name": "Greta", "role": "packer"},
         {"badge": "K-2002", "name": "Hiro", "role": "packer"},
         {"badge": "S-3001", "name": "Ines", "role": "supervisor"},
+        {"badge": "P-1009", "name": "Mira", "role": "picker", "color": "#ac8e68"},
         # For people trying the demo on the handheld page: nobody simulated uses these.
         {"badge": "P-1007", "name": "Jun", "role": "picker", "color": "#64d2ff"},
         {"badge": "P-1008", "name": "Kees", "role": "picker", "color": "#ffffff", "lang": "nl"},
@@ -191,6 +230,9 @@ def build() -> dict[str, Any]:
         ],
         "devices": devices,
         "staff": staff,
+        "carriers": DEMO_CARRIERS,
+        # GS1's example company prefix (0614141): the demo's SSCCs look like real ones.
+        "labels": {"gs1_company_prefix": "0614141", "sscc_extension": 0, "default_carrier": "post"},
     }
 
 

@@ -22,7 +22,7 @@ OPEN_STATUSES = ("received", "awaiting_stock", "picking", "packing", "on_hold")
 # Orders that cannot make any cut-off without someone acting: a hold, missing stock.
 NEEDS_ACTION = frozenset({"on_hold", "awaiting_stock"})
 # Statuses after which an order no longer waits for a carrier.
-GONE = frozenset({"shipped", "cancelled", "returned"})
+GONE = frozenset({"shipped", "cancelled", "returned", "partly_returned"})
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,8 @@ class Status(StrEnum):
     ON_HOLD = "on_hold"
     CANCELLED = "cancelled"
     RETURNED = "returned"
+    # Some of the shipped units came back; the rest may come in a later return.
+    PARTLY_RETURNED = "partly_returned"
 
 
 # The lifecycle of DOMAIN.md; anything else is refused.
@@ -47,7 +49,8 @@ TRANSITIONS: dict[Status, frozenset[Status]] = {
     Status.ON_HOLD: frozenset(
         {Status.RECEIVED, Status.PICKING, Status.PACKING, Status.READY_TO_SHIP, Status.CANCELLED}
     ),
-    Status.SHIPPED: frozenset({Status.RETURNED}),
+    Status.SHIPPED: frozenset({Status.RETURNED, Status.PARTLY_RETURNED}),
+    Status.PARTLY_RETURNED: frozenset({Status.RETURNED}),
     Status.CANCELLED: frozenset(),
     Status.RETURNED: frozenset(),
 }

@@ -15,6 +15,7 @@ from edge.messages import Inbound
 from edge.metrics import Metrics
 from edge.model import DomainError
 from edge.planner import TripPlanner
+from edge.printing import LabelPrinters
 from edge.queries import Queries
 from edge.runtime import Runtime
 from edge.staff import StaffSessions
@@ -63,6 +64,8 @@ class Service:
     nats_status: Callable[[], dict[str, Any]] | None = None
     # GET /metrics: the runtime's registry, with live readings wired in edge.app.
     metrics: Metrics = field(default_factory=Metrics)
+    # The label printers' sender (an effect sink): started with the service.
+    printers: LabelPrinters | None = None
 
     def handle(self, msg: Inbound) -> Any:
         """Apply a message through the one writer: its result, or the DomainError."""

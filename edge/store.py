@@ -17,10 +17,7 @@ import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
 from edge.core.feed import canonical, text_hash
-from edge.schema_device_time import DEVICE_TIME
-from edge.schema_shift import SHIFT_INDEXES
-from edge.schema_stock import STOCK_FLOWS
-from edge.schema_supervision import SUPERVISION
+from edge.schema_later import LATER_MIGRATIONS
 
 log = logging.getLogger(__name__)
 
@@ -378,17 +375,6 @@ def _feed_chain(db: sqlite_utils.Database) -> None:
             (record, prev, text_hash(record), seq),
         )
         prev = seq
-
-
-# Later migrations, each a script in its own edge.schema_* module (which says why), applied
-# in this order: receiving/put-away/replenishment/counts, a pick's device time beside its
-# applied time, supervisor actions, the shift's indexes. A new one goes at the end.
-LATER_MIGRATIONS: tuple[tuple[str, str], ...] = (
-    ("0007_stock_flows", STOCK_FLOWS),
-    ("0008_device_time", DEVICE_TIME),
-    ("0008b_supervision", SUPERVISION),
-    ("0009_shift_indexes", SHIFT_INDEXES),
-)
 
 
 def _running(script: str) -> Callable[[sqlite_utils.Database], None]:

@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from edge.labels.config import Carrier, LabelPrinter, Labels
 from edge.routing.labels import LabelError, parse_label
 from edge.routing.rect_layout import RectLayout
 
@@ -167,6 +168,8 @@ class StockLine(_Strict):
 class PackStation(_Strict):
     id: str
     name: str = ""
+    # Where its labels print; none at a labelled site: each label fails loudly (no printer).
+    printer: LabelPrinter | None = None
 
 
 class BoxType(_Strict):
@@ -208,6 +211,8 @@ class WarehouseDescription(_Strict):
     box_types: list[BoxType] = Field(default_factory=list)
     devices: list[Device] = Field(default_factory=list)
     staff: list[Staff] = Field(default_factory=list)
+    carriers: list[Carrier] = Field(default_factory=list)
+    labels: Labels | None = None  # none: parcels get no label (tracking typed at hand-over)
 
     @model_validator(mode="after")
     def _consistent(self) -> WarehouseDescription:
@@ -237,6 +242,7 @@ def _cross_check(d: WarehouseDescription) -> list[str]:
         ("staff", [s.badge for s in d.staff]),
         ("box_types", [b.id for b in d.box_types]),
         ("gtins", [g for s in d.skus for g in s.gtins]),
+        ("carriers", [c.id for c in d.carriers]),
     ):
         dup = _dupes(values)
         if dup:
@@ -262,6 +268,8 @@ def _cross_check(d: WarehouseDescription) -> list[str]:
         for slot in dev.slots:
             if slot not in bins:
                 problems.append(f"devices[{i}].slots: unknown bin {slot!r}")
+    if d.labels is not None and d.labels.default_carrier not in {c.id for c in d.carriers}:
+        problems.append(f"labels.default_carrier: unknown carrier {d.labels.default_carrier!r}")
     lit = [slot for dev in d.devices for slot in dev.slots]
     dup = _dupes(lit)
     if dup:

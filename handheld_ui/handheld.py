@@ -63,8 +63,14 @@ class OverrideBody(_Body):
 
 def _without_error(view: dict[str, Any]) -> dict[str, Any]:
     # A refusal reaches the handheld in the answer to its own request; a pushed view that
-    # repeats it would sound the error twice.
+    # repeats it would sound the error twice. A weight refused until the parcel's items are
+    # scanned came from the scale, not the page: the pushed view is how the packer hears it.
+    if view.get("error_code") in PUSHED_ERRORS:
+        return view
     return {k: v for k, v in view.items() if not k.startswith("error")}
+
+
+PUSHED_ERRORS = ("contents_first",)
 
 
 def _error(err: DomainError) -> dict[str, Any]:

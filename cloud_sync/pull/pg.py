@@ -78,6 +78,20 @@ SELECT gateway, stream_id, seq, record->>'site' AS site, record->>'bin' AS bin,
        record->>'ref' AS ref, record->>'actor' AS actor, record->>'device' AS device,
        record->>'at' AS at
 FROM cloud_records WHERE kind = 'stock_adjustment';
+CREATE OR REPLACE VIEW cloud_returns AS
+SELECT gateway, stream_id, seq, record->>'site' AS site, record->>'rma_id' AS rma_id,
+       (record->>'return_id')::bigint AS return_id, order_id, shop_order_id,
+       record->>'order_status' AS order_status, record->>'closed_by' AS closed_by,
+       record->>'closed_device' AS closed_device, record->>'closed_at' AS closed_at,
+       record->'lines' AS lines, record->'units' AS units
+FROM cloud_records WHERE kind = 'return';
+CREATE OR REPLACE VIEW cloud_return_lines AS
+SELECT r.gateway, r.seq, r.record->>'site' AS site, r.record->>'rma_id' AS rma_id,
+       r.order_id, r.shop_order_id, l->>'sku' AS sku, (l->>'in_order')::boolean AS in_order,
+       (l->>'expected')::int AS expected, (l->>'resellable')::int AS resellable,
+       (l->>'damaged')::int AS damaged, (l->>'wrong_item')::int AS wrong_item,
+       (l->>'missing')::int AS missing
+FROM cloud_records r, jsonb_array_elements(r.record->'lines') AS l WHERE r.kind = 'return';
 """
 
 # A page travels by COPY into a session-local table (an array parameter of 5,000 JSON

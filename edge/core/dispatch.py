@@ -11,6 +11,8 @@ from edge.core import (
     counts,
     feed,
     inventory,
+    labelling,
+    lights,
     load,
     modes,
     orders,
@@ -18,6 +20,7 @@ from edge.core import (
     picking,
     presence,
     receiving,
+    returns,
     sessions,
     supervision,
     trips,
@@ -27,6 +30,7 @@ from edge.core.views import refresh_work_lists, resend_view
 from edge.messages import (
     DEVICE_ERROR_CODES,
     AckFeed,
+    AcknowledgeException,
     AdjustStock,
     CancelOrder,
     CheckLogin,
@@ -38,6 +42,8 @@ from edge.messages import (
     Inbound,
     IntakeDelivery,
     IntakeOrder,
+    IntakeReturn,
+    LabelPrinted,
     LightAck,
     LightButton,
     LoadWarehouse,
@@ -54,6 +60,9 @@ from edge.messages import (
     ReassignTrip,
     ReleaseHolds,
     ReleaseTrip,
+    ReprintLabel,
+    ResendLight,
+    ResendLights,
     ResumePlanning,
     ScanRead,
     ScheduleCount,
@@ -135,13 +144,19 @@ HANDLERS: dict[type[Any], Callable[[Ctx, Any], Any]] = {
     CancelOrder: supervision.cancel_order,
     OverrideHold: orders.override_hold,
     ShipOrder: orders.ship,
+    LabelPrinted: labelling.on_label_printed,
+    ReprintLabel: labelling.reprint,
     ReleaseTrip: supervision.release_trip,
     ReassignTrip: supervision.reassign_trip,
     RaisePriority: supervision.raise_priority,
     ReleaseHolds: supervision.release_holds,
     MoveStaff: supervision.move_staff,
+    AcknowledgeException: supervision.acknowledge_exception,
+    ResendLight: supervision.resend_light,
+    ResendLights: lights.resend_unacked,
     AdjustStock: inventory.adjust_stock,
     IntakeDelivery: receiving.intake,
+    IntakeReturn: returns.intake,
     ScheduleCount: counts.schedule,
     DecideCount: counts.decide,
     AckFeed: feed.ack,
@@ -194,6 +209,8 @@ class Core:
                 code = err.code if err.code in DEVICE_ERROR_CODES else "refused"
                 ctx.emit(DeviceError(msg.device_id, kind, msg.msg_id, str(err), code))
             resend_view(ctx, msg.device_id, error=err)
+            if isinstance(msg, WeightMeasured):
+                packing.weight_refused(ctx, msg, err)
         elif isinstance(msg, PresenceChanged) and err.code == "unknown":
             _dead_letter(ctx, msg.device_id, "", repr(msg).encode(), str(err))
             ctx.emit(DeviceError(msg.device_id, msg.kind, "", str(err), "unknown"))

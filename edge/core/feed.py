@@ -82,7 +82,7 @@ def shipment_record(ctx: Ctx, order_id: int) -> dict[str, Any]:
     )
     parcels = tx.all(
         "SELECT id AS parcel_id, n, station, box_type, expected_g, tolerance_g, measured_g,"
-        " result, packer, device, scale, weighed_at, carrier, tracking, contents"
+        " result, packer, device, scale, weighed_at, carrier, tracking, sscc, contents"
         " FROM parcels WHERE order_id = ? ORDER BY n",
         (order_id,),
     )

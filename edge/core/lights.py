@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from edge.core.context import Ctx
-from edge.messages import LightOff, LightOn
+from edge.messages import LightOff, LightOn, ResendLights
+from edge.model import DomainError
 
 
 def light_on(ctx: Ctx, task: dict[str, Any], badge: str) -> None:
@@ -67,6 +69,11 @@ def light_work(
 
 def relight(ctx: Ctx, device: str) -> None:
     """A controller that restarted shows nothing: send it every light that should be on."""
+    # Back on line: what it did not acknowledge before gets its re-sends afresh.
+    ctx.tx.run(
+        "UPDATE lights SET resends = 0, sent_at = ? WHERE device = ? AND acked_at IS NULL",
+        (ctx.at, device),
+    )
     for row in ctx.tx.all("SELECT * FROM lights WHERE device = ?", (device,)):
         ctx.emit(LightOn(device, row["slot"], row["qty"], row["color"], row["cmd_id"]))
 
@@ -76,3 +83,39 @@ def acknowledged(ctx: Ctx, device: str, cmd_id: str) -> None:
     ctx.tx.run(
         "UPDATE lights SET acked_at = ? WHERE device = ? AND cmd_id = ?", (ctx.at, device, cmd_id)
     )
+
+
+def resend_unacked(ctx: Ctx, msg: ResendLights) -> int:
+    """Publish again every light command its module has not acknowledged for msg.after_s,
+    each at most msg.max_resends times (the same cmd_id: the module's ack still matches).
+    One that used its last re-send is the supervisor's to see. Returns how many went."""
+    before = (ctx.now - timedelta(seconds=msg.after_s)).isoformat(timespec="milliseconds")
+    rows = ctx.tx.all(
+        "SELECT * FROM lights WHERE acked_at IS NULL AND sent_at <= ? AND resends < ?",
+        (before, msg.max_resends),
+    )
+    for row in rows:
+        ctx.tx.run(
+            "UPDATE lights SET resends = resends + 1, sent_at = ? WHERE device = ? AND slot = ?",
+            (ctx.at, row["device"], row["slot"]),
+        )
+        ctx.emit(LightOn(row["device"], row["slot"], row["qty"], row["color"], row["cmd_id"]))
+        if row["resends"] + 1 >= msg.max_resends:
+            ctx.changed()  # it shows in the exceptions queue once this one is not answered
+    return len(rows)
+
+
+def resend_one(ctx: Ctx, device: str, slot: str) -> dict[str, Any]:
+    """A supervisor's re-send of one unacknowledged command: published now, counted afresh."""
+    row = ctx.tx.one("SELECT * FROM lights WHERE device = ? AND slot = ?", (device, slot))
+    if row is None:
+        raise DomainError(f"slot: no light is on at {device} {slot}", "not_found")
+    if row["acked_at"] is not None:
+        raise DomainError(f"slot: the light at {device} {slot} was acknowledged", "conflict")
+    ctx.tx.run(
+        "UPDATE lights SET resends = 0, sent_at = ? WHERE device = ? AND slot = ?",
+        (ctx.at, device, slot),
+    )
+    ctx.emit(LightOn(device, slot, row["qty"], row["color"], row["cmd_id"]))
+    ctx.changed()
+    return row

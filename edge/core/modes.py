@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from edge.core import counts, picking, putaway, receiving, replenish, scans, trips
+from edge.core import counts, picking, putaway, receiving, replenish, returns, scans, trips
 from edge.core.context import Ctx, require_scanner, require_session, session_event
 from edge.core.stockrules import release_work
 from edge.core.views import resend_view
@@ -71,6 +71,8 @@ def on_scan(ctx: Ctx, msg: ScanRead) -> None:
         putaway.on_scan(ctx, sess, code, who)
     elif mode == "replenish":
         replenish.on_scan(ctx, sess, code, who)
+    elif mode == "return":
+        returns.on_scan(ctx, sess, code, who)
     else:
         counts.on_scan(ctx, sess, code)
 
@@ -88,6 +90,8 @@ def on_confirm(ctx: Ctx, msg: QuantityConfirmed) -> None:
         replenish.on_confirm(ctx, sess, msg.qty, who)
     elif mode == "count":
         counts.on_confirm(ctx, sess, msg.qty, who)
+    elif mode == "return":
+        raise DomainError("grade each unit: a grade button or a GRADE- code", "refused")
     else:
         raise DomainError("scan the bin label to put the stock away", "refused")
 
@@ -104,6 +108,8 @@ def on_skip(ctx: Ctx, msg: SkipRequested) -> None:
         putaway.on_skip(ctx, sess)
     elif mode == "replenish":
         replenish.on_skip(ctx, sess)
+    elif mode == "return":
+        returns.on_next(ctx, sess)  # leave the return open for later
     else:
         counts.on_skip(ctx, sess)
 
@@ -120,6 +126,8 @@ def on_next(ctx: Ctx, msg: NextRequested) -> None:
         putaway.on_next(ctx, sess)
     elif mode == "replenish":
         replenish.on_next(ctx, sess)
+    elif mode == "return":
+        returns.on_next(ctx, sess)
     else:
         counts.on_next(ctx, sess, msg.origin(sess["badge"]))
 
@@ -127,8 +135,11 @@ def on_next(ctx: Ctx, msg: NextRequested) -> None:
 def on_close(ctx: Ctx, msg: CloseRequested) -> None:
     require_scanner(ctx, msg.device_id)
     sess = require_session(ctx, msg.device_id)
+    if sess["mode"] == "return":
+        returns.on_close(ctx, sess, msg.origin(sess["badge"]))
+        return
     if sess["mode"] != "receive":
-        raise DomainError("close is for a delivery being received", "refused")
+        raise DomainError("close is for a delivery being received or a return", "refused")
     receiving.on_close(ctx, sess, msg.origin(sess["badge"]))
 
 

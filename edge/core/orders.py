@@ -45,6 +45,12 @@ def intake(ctx: Ctx, msg: IntakeOrder) -> dict[str, Any]:
                 f"customer: shop order {msg.shop_order_id!r} exists with another customer",
                 "conflict",
             )
+        verify = ctx.tx.value("SELECT verify_contents FROM orders WHERE id = ?", (existing["id"],))
+        if bool(verify) != msg.verify_contents:
+            raise DomainError(
+                f"verify_contents: shop order {msg.shop_order_id!r} exists with another value",
+                "conflict",
+            )
         return {"order_id": existing["id"], "created": False}
     if not msg.lines:
         raise DomainError("lines: an order needs at least one line", "invalid")
@@ -53,6 +59,8 @@ def intake(ctx: Ctx, msg: IntakeOrder) -> dict[str, Any]:
             raise DomainError(f"lines[{i}].sku: unknown SKU {line.sku!r}", "invalid")
         if line.qty < 1:
             raise DomainError(f"lines[{i}].qty: must be at least 1", "invalid")
+    if msg.carrier is not None and msg.carrier not in {c.id for c in ctx.cat.description.carriers}:
+        raise DomainError(f"carrier: unknown carrier {msg.carrier!r}", "invalid")
     cutoff = msg.cutoff_at or cutoff_for(msg.paid_at, ctx.cat.timezone, ctx.cat.cutoff)
     who = msg.origin
     order_id = ctx.tx.run(
@@ -72,6 +80,10 @@ def intake(ctx: Ctx, msg: IntakeOrder) -> dict[str, Any]:
         "INSERT INTO order_lines(order_id, line_no, sku, qty) VALUES (?, ?, ?, ?)",
         [(order_id, n, line.sku, line.qty) for n, line in enumerate(msg.lines, start=1)],
     )
+    if msg.carrier is not None:  # its parcels' labels name this carrier (edge.core.labelling)
+        ctx.tx.run("UPDATE orders SET carrier = ? WHERE id = ?", (msg.carrier, order_id))
+    if msg.verify_contents:  # every unit is scanned into its parcel (edge.core.packcheck)
+        ctx.tx.run("UPDATE orders SET verify_contents = 1 WHERE id = ?", (order_id,))
     ctx.tx.run(
         "INSERT INTO order_events(order_id, from_status, to_status, reason, actor, device, at)"
         " VALUES (?, NULL, 'received', 'intake', ?, ?, ?)",
@@ -119,26 +131,45 @@ def override_hold(ctx: Ctx, msg: OverrideHold) -> None:
 
 
 def ship(ctx: Ctx, msg: ShipOrder) -> None:
-    """Carrier hand-over; the feed record is appended in this same transaction."""
+    """Carrier hand-over; the feed record is appended in this same transaction. A parcel
+    with a label keeps its carrier and tracking number (a typed one must be the same);
+    any other parcel needs a typed number (a `manual` carrier, or a site without labels)."""
     status = order_status(ctx.tx, msg.order_id)
     if status != Status.READY_TO_SHIP:
         raise DomainError(f"order {msg.order_id} is {status}, not ready to ship", "conflict")
-    if not msg.carrier.strip():
-        raise DomainError("carrier: required", "invalid")
-    parcels = {
-        p["id"] for p in ctx.tx.all("SELECT id FROM parcels WHERE order_id = ?", (msg.order_id,))
-    }
-    given = {p.parcel_id for p in msg.parcels}
-    if given != parcels:
+    carrier = (msg.carrier or "").strip()
+    rows = ctx.tx.all(
+        "SELECT id, carrier, tracking, sscc FROM parcels WHERE order_id = ? ORDER BY n",
+        (msg.order_id,),
+    )
+    typed = {p.parcel_id: (p.tracking or "").strip() for p in msg.parcels}
+    if set(typed) - {r["id"] for r in rows}:
         raise DomainError(
-            f"parcels: give a tracking number for each parcel {sorted(parcels)}", "invalid"
+            f"parcels: give a tracking number for each parcel {sorted(r['id'] for r in rows)}"
+            " (and only those)",
+            "invalid",
         )
-    for p in msg.parcels:
-        if not p.tracking.strip():
-            raise DomainError(f"parcels: parcel {p.parcel_id} needs a tracking number", "invalid")
+    for r in rows:
+        number = typed.get(r["id"], "")
+        if r["sscc"] is not None and r["tracking"]:
+            if number and number != r["tracking"]:
+                raise DomainError(
+                    f"parcels: parcel {r['id']} carries the label's tracking number"
+                    f" {r['tracking']}, not {number}",
+                    "invalid",
+                )
+            continue
+        if not number:
+            missing = [x["id"] for x in rows if not (x["sscc"] and x["tracking"])]
+            raise DomainError(
+                f"parcels: give a tracking number for each parcel {missing}", "invalid"
+            )
+        if not (carrier or r["carrier"]):
+            raise DomainError("carrier: required", "invalid")
         ctx.tx.run(
             "UPDATE parcels SET carrier = ?, tracking = ? WHERE id = ?",
-            (msg.carrier, p.tracking, p.parcel_id),
+            (carrier or r["carrier"], number, r["id"]),
         )
-    set_status(ctx, msg.order_id, Status.SHIPPED, msg.origin, f"handed to {msg.carrier}")
+    carriers = sorted({str(x["carrier"]) for x in rows if x["carrier"]} | ({carrier} - {""}))
+    set_status(ctx, msg.order_id, Status.SHIPPED, msg.origin, f"handed to {', '.join(carriers)}")
     feed.append_shipment(ctx, msg.order_id)

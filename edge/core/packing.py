@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from edge.core import labelling, packcheck
 from edge.core.context import Ctx, set_status
+from edge.core.packviews import stage_for
 from edge.core.views import refresh_pack_queues, resend_view
 from edge.messages import DeviceError, Origin, ScanRead, WeightMeasured
 from edge.model import (
@@ -18,6 +20,16 @@ from edge.model import (
     suggest_boxes,
     weight_passes,
 )
+
+# The stages of a packer with an order open: its parcels' contents scanned, then weighed.
+PACKING_STAGES = ("contents", "weight")
+
+# What a held parcel's packer does next, in the words of an MQTT scanner's error line.
+HOLD_STEPS = {
+    packcheck.RE_WEIGH: "put it on the scale again: scan the order to re-weigh",
+    packcheck.SCAN_CONTENTS: "open it: scan the order, then each item in it",
+    packcheck.SUPERVISOR: "call a supervisor",
+}
 
 
 def _order_from_code(ctx: Ctx, code: str) -> dict[str, Any]:
@@ -38,12 +50,16 @@ def on_pack_scan(ctx: Ctx, msg: ScanRead, sess: dict[str, Any], code: str) -> No
     if station is None:
         raise DomainError("this scanner is not at a pack station")
     who = msg.origin(sess["badge"])
+    if sess["stage"] in PACKING_STAGES and packcheck.on_item_scan(ctx, sess, code, who):
+        ctx.changed()
+        resend_view(ctx, device)
+        return
     order = _order_from_code(ctx, code)
     oid = order["id"]
     status = order["status"]
     elsewhere = ctx.tx.one(
         "SELECT s.badge, d.station FROM sessions s JOIN devices d ON d.id = s.device"
-        " WHERE s.order_id = ? AND s.stage = 'weight' AND s.device != ?",
+        " WHERE s.order_id = ? AND s.stage IN ('contents', 'weight') AND s.device != ?",
         (oid, device),
     )
     if elsewhere is not None:
@@ -56,12 +72,8 @@ def on_pack_scan(ctx: Ctx, msg: ScanRead, sess: dict[str, Any], code: str) -> No
     if status == Status.ON_HOLD and ctx.tx.value(
         "SELECT count(*) FROM parcels WHERE order_id = ? AND result = 'hold'", (oid,)
     ):
-        # The packer fixed the parcel: weigh it again.
-        ctx.tx.run(
-            "UPDATE parcels SET result = 'waiting', measured_g = NULL"
-            " WHERE order_id = ? AND result = 'hold'",
-            (oid,),
-        )
+        # The packer fixed the parcel: weigh it again (opened: scan what is in it first).
+        packcheck.reopen_held(ctx, oid)
         set_status(ctx, oid, Status.PACKING, who, "re-weigh")
     elif status != Status.PACKING:
         raise DomainError(f"order {oid} is {status.replace('_', ' ')}, not waiting for packing")
@@ -72,7 +84,10 @@ def on_pack_scan(ctx: Ctx, msg: ScanRead, sess: dict[str, Any], code: str) -> No
         " AND result = 'waiting'",
         (station, who.actor, device, oid),
     )
-    ctx.tx.run("UPDATE sessions SET stage = 'weight', order_id = ? WHERE device = ?", (oid, device))
+    ctx.tx.run(
+        "UPDATE sessions SET stage = ?, order_id = ? WHERE device = ?",
+        (stage_for(ctx.tx, oid), oid, device),
+    )
     ctx.changed()
     resend_view(ctx, device)
     refresh_pack_queues(ctx)
@@ -86,6 +101,8 @@ def _create_parcels(ctx: Ctx, order_id: int, station: str, who: Origin) -> None:
         items += [ctx.cat.skus[line["sku"]].item()] * line["picked"]
     if not items:
         raise DomainError(f"order {order_id} has no picked items to pack")
+    verify_all = bool(ctx.tx.value("SELECT verify_contents FROM orders WHERE id = ?", (order_id,)))
+    weights = {sku: info.unit_weight_g for sku, info in ctx.cat.skus.items()}
     scale = ctx.cat.scale_of_station.get(station)
     resolution = ctx.cat.devices[scale].resolution_g if scale else 1
     for n, (box, content) in enumerate(suggest_boxes(items, ctx.cat.boxes), start=1):
@@ -97,7 +114,8 @@ def _create_parcels(ctx: Ctx, order_id: int, station: str, who: Origin) -> None:
             counts[item.sku] = counts.get(item.sku, 0) + 1
         ctx.tx.run(
             "INSERT INTO parcels(order_id, n, station, box_type, contents, expected_g,"
-            " tolerance_g, lightest_g, packer, device) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            " tolerance_g, lightest_g, packer, device, must_scan)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
             (
                 order_id,
                 n,
@@ -109,6 +127,7 @@ def _create_parcels(ctx: Ctx, order_id: int, station: str, who: Origin) -> None:
                 exp.lightest_item_g,
                 who.actor,
                 who.device,
+                json.dumps(packcheck.items_to_scan(counts, weights, exp.tolerance_g, verify_all)),
             ),
         )
 
@@ -120,12 +139,14 @@ def on_weight(ctx: Ctx, msg: WeightMeasured) -> None:
         raise DomainError(f"{msg.device_id} is not a pack-station scale", "unknown")
     sess = ctx.tx.one(
         "SELECT s.* FROM sessions s JOIN devices d ON d.id = s.device"
-        " WHERE d.station = ? AND s.stage = 'weight'",
+        " WHERE d.station = ? AND s.stage IN ('contents', 'weight')",
         (dev.station,),
     )
     if sess is None:
         raise DomainError(f"no parcel is waiting to be weighed at {dev.station}")
     oid = sess["order_id"]
+    if sess["stage"] == "contents":
+        raise packcheck.contents_first(ctx, oid, msg.grams)
     parcel = ctx.tx.one(
         "SELECT * FROM parcels WHERE order_id = ? AND result = 'waiting' ORDER BY n LIMIT 1",
         (oid,),
@@ -140,7 +161,10 @@ def on_weight(ctx: Ctx, msg: WeightMeasured) -> None:
     )
     # The packer's decision, made on the scale.
     who = msg.origin(sess["badge"])
+    if ok:  # its label: numbers issued now, printed after the commit
+        labelling.label_parcel(ctx, parcel["id"], who)
     if not ok:
+        step = packcheck.record_hold(ctx, parcel, msg.grams)
         set_status(
             ctx,
             oid,
@@ -154,7 +178,7 @@ def on_weight(ctx: Ctx, msg: WeightMeasured) -> None:
                 sess["device"],
                 "scanner",
                 msg.msg_id,
-                f"parcel {parcel['n']} held: weight off",
+                f"parcel {parcel['n']} held: {msg.grams - exp.expected_g:+d} g; {HOLD_STEPS[step]}",
                 "weight_hold",
             )
         )
@@ -165,9 +189,29 @@ def on_weight(ctx: Ctx, msg: WeightMeasured) -> None:
     ):
         set_status(ctx, oid, Status.READY_TO_SHIP, who, "weight ok")
         _back_to_queue(ctx, sess["device"])
+    else:  # the next parcel may need its contents scanned first
+        ctx.tx.run(
+            "UPDATE sessions SET stage = ? WHERE device = ?",
+            (stage_for(ctx.tx, oid), sess["device"]),
+        )
     ctx.tx.run("UPDATE sessions SET order_id = ? WHERE device = ?", (oid, sess["device"]))
     ctx.changed()
     resend_view(ctx, sess["device"])
+
+
+def weight_refused(ctx: Ctx, msg: WeightMeasured, err: DomainError) -> None:
+    """A weight refused because the contents are not scanned yet: the packer's scanner says
+    what to scan (the scale, which has no screen, only gets the error)."""
+    station = ctx.cat.station_of(msg.device_id)
+    if err.code != "contents_first" or station is None:
+        return
+    for sess in ctx.tx.all(
+        "SELECT s.device FROM sessions s JOIN devices d ON d.id = s.device"
+        " WHERE d.station = ? AND s.stage = 'contents'",
+        (station,),
+    ):
+        ctx.emit(DeviceError(sess["device"], "scanner", msg.msg_id, str(err), err.code))
+        resend_view(ctx, sess["device"], error=err)
 
 
 def _back_to_queue(ctx: Ctx, device: str) -> None:

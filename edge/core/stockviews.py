@@ -16,7 +16,7 @@ def modes_for(cat: Catalog, sess: dict[str, Any]) -> list[str]:
     """The kinds of work this person may switch to on this scanner (none at a pack station)."""
     if sess["role"] == "packer":
         return []
-    return ["pick", "receive", "putaway", "replenish", "count"]
+    return ["pick", "receive", "putaway", "replenish", "count", "return"]
 
 
 def stock_view(tx: Reader, cat: Catalog, sess: dict[str, Any]) -> dict[str, Any]:

@@ -29,6 +29,7 @@ from edge.core.context import Ctx, floor_role, order_status, session_event, set_
 from edge.core.orders import override_hold
 from edge.core.views import refresh_pack_queues, resend_view
 from edge.messages import (
+    AcknowledgeException,
     CancelOrder,
     MoveStaff,
     Origin,
@@ -37,6 +38,7 @@ from edge.messages import (
     ReassignTrip,
     ReleaseHolds,
     ReleaseTrip,
+    ResendLight,
 )
 from edge.model import TRANSITIONS, DomainError, Status
 
@@ -248,7 +250,7 @@ def raise_priority(ctx: Ctx, msg: RaisePriority) -> dict[str, Any]:
     if not 1 <= msg.priority <= MAX_PRIORITY:
         raise DomainError(f"priority: from 1 to {MAX_PRIORITY}", "invalid")
     status = order_status(ctx.tx, msg.order_id)
-    if status in (Status.SHIPPED, Status.CANCELLED, Status.RETURNED):
+    if status in (Status.SHIPPED, Status.CANCELLED, Status.RETURNED, Status.PARTLY_RETURNED):
         raise DomainError(f"order {msg.order_id} is {status}: nothing left to hurry", "conflict")
     current = ctx.tx.value("SELECT priority FROM orders WHERE id = ?", (msg.order_id,))
     if msg.priority <= current:
@@ -309,7 +311,7 @@ def move_staff(ctx: Ctx, msg: MoveStaff) -> dict[str, Any]:
             "conflict",
         )
     sess = ctx.tx.one("SELECT * FROM sessions WHERE badge = ?", (person.badge,))
-    if sess is not None and sess["stage"] == "weight":
+    if sess is not None and sess["stage"] in ("contents", "weight"):
         raise DomainError(
             f"badge: {person.name} is packing order {sess['order_id']}; let them finish",
             "conflict",
@@ -336,3 +338,40 @@ def move_staff(ctx: Ctx, msg: MoveStaff) -> dict[str, Any]:
         role_from=current, role_to=msg.role, logged_out=sess["device"] if sess else None,
     )  # fmt: skip
     return {"badge": person.badge, "role": msg.role}
+
+
+# --- the exceptions queue --------------------------------------------------------------------
+
+
+def acknowledge_exception(ctx: Ctx, msg: AcknowledgeException) -> dict[str, Any]:
+    """A dead letter or a short pick seen and dealt with: it leaves the queue (audited)."""
+    note = _reason(msg.note)
+    if msg.kind == "dead_letter":
+        found = ctx.tx.one("SELECT device FROM dead_letters WHERE id = ?", (msg.ref,))
+    else:
+        found = ctx.tx.one(
+            "SELECT order_id, bin, sku FROM tasks WHERE id = ? AND status = 'short'", (msg.ref,)
+        )
+    if found is None:
+        raise DomainError(f"ref: no {msg.kind.replace('_', ' ')} {msg.ref}", "not_found")
+    who = msg.origin
+    done = ctx.tx.run(
+        "INSERT OR IGNORE INTO exception_acks(kind, ref, note, actor, device, at)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        (msg.kind, str(msg.ref), note, who.actor, who.device, ctx.at),
+    )
+    if not done:
+        raise DomainError(
+            f"ref: {msg.kind.replace('_', ' ')} {msg.ref} was acknowledged", "conflict"
+        )
+    audit(ctx, who, f"acknowledge_{msg.kind}", f"{msg.kind}:{msg.ref}", note, **found)
+    return {"kind": msg.kind, "ref": msg.ref, "acknowledged_by": who.actor, "at": ctx.at}
+
+
+def resend_light(ctx: Ctx, msg: ResendLight) -> dict[str, Any]:
+    """Send an unacknowledged light command again, with a reason (audited)."""
+    reason = _reason(msg.reason)
+    row = lights.resend_one(ctx, msg.device, msg.slot)
+    audit(ctx, msg.origin, "resend_light", f"light:{msg.device}:{msg.slot}", reason,
+          cmd_id=row["cmd_id"], task_id=row["task_id"])  # fmt: skip
+    return {"device": msg.device, "slot": msg.slot, "cmd_id": row["cmd_id"]}

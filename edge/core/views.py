@@ -6,6 +6,9 @@ from typing import Any
 
 from edge.catalog import Catalog
 from edge.core.context import Ctx, Reader, session_of
+from edge.core.labelviews import parcel_label
+from edge.core.packviews import current_parcel, parcel_contents, still_to_scan
+from edge.core.returnviews import return_view
 from edge.core.stockviews import modes_for, stock_view
 from edge.messages import ScannerView
 from edge.model import DomainError, order_code
@@ -97,6 +100,8 @@ def view_for(tx: Reader, cat: Catalog, device: str) -> dict[str, Any]:
     }
     if sess["role"] == "packer":
         return {**base, **_pack_view(tx, cat, sess)}
+    if sess["mode"] == "return":
+        return {**base, **return_view(tx, cat, sess)}
     if sess["mode"] != "pick":
         return {**base, **stock_view(tx, cat, sess)}
     stage = sess["stage"]
@@ -177,26 +182,48 @@ def _stop_view(tx: Reader, cat: Catalog, sess: dict[str, Any]) -> dict[str, Any]
     }
 
 
-def parcel_views(tx: Reader, order_id: int) -> list[dict[str, Any]]:
-    rows = tx.all(
-        "SELECT id, n, box_type, expected_g, tolerance_g, lightest_g, measured_g, result"
-        " FROM parcels WHERE order_id = ? ORDER BY n",
-        (order_id,),
-    )
+def parcel_views(tx: Reader, cat: Catalog, order_id: int) -> list[dict[str, Any]]:
+    rows = tx.all("SELECT * FROM parcels WHERE order_id = ? ORDER BY n", (order_id,))
     return [
         {
             "parcel_id": r["id"],
             "n": r["n"],
+            "of": len(rows),
             "box": r["box_type"],
             "expected_g": r["expected_g"],
             "tolerance_g": r["tolerance_g"],
             "measured_g": r["measured_g"],
+            # measured - expected, signed: what a held parcel's packer looks for
+            "diff_g": None if r["measured_g"] is None else r["measured_g"] - r["expected_g"],
             "state": r["result"],
             # The scale cannot see this item missing; its scan vouches for it.
             "scale_blind_to_lightest_item": r["lightest_g"] <= r["tolerance_g"],
+            "contents": parcel_contents(tx, cat, r),
+            "holds": r["holds"],
+            # a held parcel: re_weigh, scan_contents or supervisor (edge.core.packcheck)
+            "next": r["hold_next"] if r["result"] == "hold" else None,
+            "label": parcel_label(tx, r["id"]),  # numbers, print state, preview (or None)
         }
         for r in rows
     ]
+
+
+def _contents_view(tx: Reader, cat: Catalog, order_id: int) -> dict[str, Any]:
+    """The parcel being packed needs items scanned in before it is weighed."""
+    parcel = current_parcel(tx, order_id)
+    assert parcel is not None  # the 'contents' stage has a parcel that needs scans
+    left = still_to_scan(tx, parcel)
+    missing = [{"sku": sku, "name": cat.skus[sku].name, "qty": qty} for sku, qty in left.items()]
+    need = sum(c["must_scan"] for c in parcel_contents(tx, cat, parcel))
+    said = ", ".join(f"{m['name']} × {m['qty']}" for m in missing)
+    return {
+        "screen": "pack_contents",
+        "expect": "item",
+        "parcel_n": parcel["n"],
+        "missing": missing,
+        "progress": {"scanned": need - sum(left.values()), "of": need},
+        "message": f"Scan each item into parcel {parcel['n']}: still to scan {said}",
+    }
 
 
 def _pack_items(tx: Reader, cat: Catalog, order_id: int) -> list[dict[str, Any]]:
@@ -218,19 +245,23 @@ def _pack_items(tx: Reader, cat: Catalog, order_id: int) -> list[dict[str, Any]]
 
 def _pack_view(tx: Reader, cat: Catalog, sess: dict[str, Any]) -> dict[str, Any]:
     station = cat.station_of(sess["device"])
-    if sess["stage"] == "weight" and sess["order_id"] is not None:
-        return {
+    if sess["stage"] in ("contents", "weight") and sess["order_id"] is not None:
+        weigh = {
             "screen": "pack_weigh",
             "expect": "weight",
             "order_id": sess["order_id"],
             "station": station,
-            "parcels": parcel_views(tx, sess["order_id"]),
+            "parcels": parcel_views(tx, cat, sess["order_id"]),
             "items": _pack_items(tx, cat, sess["order_id"]),
             "message": "Pack into the suggested box and put it on the scale",
         }
+        if sess["stage"] == "contents":
+            return {**weigh, **_contents_view(tx, cat, sess["order_id"])}
+        return weigh
     queue = tx.all(
         "SELECT id FROM orders WHERE status = 'packing' AND id NOT IN"
-        " (SELECT order_id FROM sessions WHERE stage = 'weight' AND order_id IS NOT NULL)"
+        " (SELECT order_id FROM sessions WHERE stage IN ('contents', 'weight')"
+        " AND order_id IS NOT NULL)"
         " ORDER BY priority DESC, cutoff_at, paid_at, id LIMIT ?",
         (PACK_QUEUE_LENGTH,),
     )
@@ -249,6 +280,6 @@ def _pack_view(tx: Reader, cat: Catalog, sess: dict[str, Any]) -> dict[str, Any]
             "order_id": last,
             "status": order["status"],
             "hold_reason": order["hold_reason"],
-            "parcels": parcel_views(tx, last),
+            "parcels": parcel_views(tx, cat, last),
         }
     return out

@@ -224,6 +224,7 @@ class ScannerBrain:
             "trip_done": self._trip_done,
             "stop": self._stop,
             "pack_order": self._pack_order,
+            "pack_contents": self._pack_contents,
             "pack_weigh": self._pack_weigh,
         }.get(screen)
         return handler(view) if handler else []
@@ -285,6 +286,15 @@ class ScannerBrain:
         if code:
             return [Send(self.step(), "scan", {"code": code})]
         return [Send(self.options.idle_retry_s, "next")]
+
+    def _pack_contents(self, view: dict[str, Any]) -> list[Action]:
+        # The items the scale cannot see missing, scanned into the box one at a time (the
+        # SKU as typed from the label: the screen lists SKUs, not barcodes).
+        missing = view.get("missing")
+        for item in missing if isinstance(missing, list) else []:
+            if isinstance(item, dict) and as_str(item.get("sku")):
+                return [Send(self.step(), "scan", {"code": as_str(item.get("sku"))})]
+        return []
 
     def _pack_weigh(self, view: dict[str, Any]) -> list[Action]:
         station = as_str(view.get("station")) or (self.device.station or "")

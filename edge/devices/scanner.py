@@ -53,7 +53,7 @@ class Pin(Payload):
 
 
 class Mode(Payload):
-    mode: WorkMode = Field(description="one of pick, receive, putaway, replenish, count")
+    mode: WorkMode = Field(description="one of pick, receive, putaway, replenish, count, return")
 
 
 def decode(

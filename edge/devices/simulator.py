@@ -27,6 +27,7 @@ from edge.devices.brain import (
 )
 from edge.devices.client import DeviceClient
 from edge.devices.floor_brain import CountOracle, FloorBrain, FloorOptions
+from edge.devices.returns_brain import ReturnsBrain
 from edge.devices.topics import KINDS, valid_device_id
 
 __all__ = ["SimDevice", "SimOptions", "SimStats", "Simulator"]
@@ -278,11 +279,15 @@ class Simulator:
             client: _SimulatedDevice
             if device.kind == "scanner":
                 rng = random.Random(seed)
-                brain = (
-                    FloorBrain(device, self.options, rng, shelves, stations, floor, count_oracle)
-                    if device.floor
-                    else ScannerBrain(device, self.options, rng, shelves, stations)
-                )
+                brain: ScannerBrain
+                if device.floor == "returns":  # the returns desk (edge.devices.returns_brain)
+                    brain = ReturnsBrain(device, self.options, rng, shelves, stations)
+                elif device.floor:
+                    brain = FloorBrain(
+                        device, self.options, rng, shelves, stations, floor, count_oracle
+                    )
+                else:
+                    brain = ScannerBrain(device, self.options, rng, shelves, stations)
                 self._brains.append(brain)
                 client = _Scanner(self, device, brain)
             elif device.kind == "scale":

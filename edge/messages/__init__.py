@@ -29,6 +29,15 @@ from edge.messages.effects import (
     StateChanged,
     StationWeight,
 )
+from edge.messages.exceptions import (
+    ACK_KINDS,
+    LIGHT_MAX_RESENDS,
+    LIGHT_RESEND_AFTER_S,
+    AckKind,
+    AcknowledgeException,
+    ResendLight,
+    ResendLights,
+)
 from edge.messages.http import (
     AckFeed,
     AdjustStock,
@@ -44,6 +53,8 @@ from edge.messages.http import (
     TripCandidate,
     TripPlanned,
 )
+from edge.messages.labels import LabelPrinted, PrintLabel, PrintResult, ReprintLabel
+from edge.messages.returns import GRADES, IntakeReturn, ReturnLineIn
 from edge.messages.stock import (
     WORK_MODES,
     CloseRequested,
@@ -96,12 +107,24 @@ Inbound = (
     | RaisePriority
     | ReleaseHolds
     | MoveStaff
+    | AcknowledgeException
+    | ResendLights
+    | ResendLight
+    | IntakeReturn
+    | LabelPrinted
+    | ReprintLabel
 )
 
 __all__ = [
+    "ACK_KINDS",
     "DEVICE_ERROR_CODES",
+    "GRADES",
+    "LIGHT_MAX_RESENDS",
+    "LIGHT_RESEND_AFTER_S",
     "WORK_MODES",
     "AckFeed",
+    "AckKind",
+    "AcknowledgeException",
     "AdjustStock",
     "CancelOrder",
     "CheckLogin",
@@ -117,6 +140,8 @@ __all__ = [
     "Inbound",
     "IntakeDelivery",
     "IntakeOrder",
+    "IntakeReturn",
+    "LabelPrinted",
     "LightAck",
     "LightButton",
     "LightOff",
@@ -135,12 +160,18 @@ __all__ = [
     "PinEntered",
     "PlanTrip",
     "PresenceChanged",
+    "PrintLabel",
+    "PrintResult",
     "QuantityConfirmed",
     "RaisePriority",
     "ReassignTrip",
     "ReleaseHolds",
     "ReleaseTrip",
+    "ReprintLabel",
+    "ResendLight",
+    "ResendLights",
     "ResumePlanning",
+    "ReturnLineIn",
     "ScanRead",
     "ScannerView",
     "ScheduleCount",

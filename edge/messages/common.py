@@ -17,6 +17,8 @@ DEVICE_ERROR_CODES: tuple[str, ...] = (
     "wrong_bin",
     "wrong_item",
     "weight_hold",
+    "label_failed",
+    "contents_first",
     "internal",
 )
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from edge.messages.http import TripCandidate
+from edge.messages.labels import PrintLabel
 
 
 @dataclass(frozen=True)
@@ -91,4 +92,5 @@ Effect = (
     | StateChanged
     | StationWeight
     | FeedAppended
+    | PrintLabel
 )

@@ -25,6 +25,9 @@ class IntakeOrder:
     paid_at: datetime
     cutoff_at: datetime | None = None  # None: computed from the site's daily cut-off
     customer: dict[str, Any] = field(default_factory=dict)
+    # Every unit of the order is scanned into its parcel before weighing (edge.core.packcheck).
+    verify_contents: bool = False
+    carrier: str | None = None  # a carrier of the description; None: the site's default
 
 
 @dataclass(frozen=True)
@@ -88,17 +91,18 @@ class CancelOrder:
 @dataclass(frozen=True)
 class ParcelHandover:
     parcel_id: int
-    tracking: str
+    tracking: str | None = None  # None: the number on the parcel's label
 
 
 @dataclass(frozen=True)
 class ShipOrder:
-    """The carrier took the order's parcels: carrier and a tracking number per parcel."""
+    """The carrier took the order's parcels: carrier and a tracking number per parcel (a
+    labelled parcel's own carrier and number stand when none is typed)."""
 
     origin: Origin
     order_id: int
-    carrier: str
-    parcels: tuple[ParcelHandover, ...]
+    carrier: str | None
+    parcels: tuple[ParcelHandover, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,8 @@ from edge.messages.common import DeviceMessage, Origin
 
 # What a logged-in scanner works on: picking orders (the default), receiving deliveries at
 # the dock, putting received stock away, topping up pick faces, or counting bins.
-WorkMode = Literal["pick", "receive", "putaway", "replenish", "count"]
-WORK_MODES: tuple[str, ...] = ("pick", "receive", "putaway", "replenish", "count")
+WorkMode = Literal["pick", "receive", "putaway", "replenish", "count", "return"]
+WORK_MODES: tuple[str, ...] = ("pick", "receive", "putaway", "replenish", "count", "return")
 
 
 @dataclass(frozen=True)

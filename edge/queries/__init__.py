@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import asdict
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from edge.catalog import Catalog, Catalogs
@@ -17,7 +17,18 @@ from edge.feed_signal import FeedSignal
 from edge.forecast import OPEN_STATUSES, cutoff_forecast, missed_cutoff, pickup_summary
 from edge.model import Status
 from edge.ports import Reader
-from edge.queries import feed, floor, orders, overview, shift, stockflow, supervision
+from edge.queries import exceptions as exceptions_queue
+from edge.queries import (
+    feed,
+    floor,
+    labels,
+    orders,
+    overview,
+    returns,
+    shift,
+    stockflow,
+    supervision,
+)
 from edge.queries.health import NOT_CHECKED, IntegrityCheck
 
 # Orders the forecast reads at most (a floor's day is a few thousand; beyond, the counts stop).
@@ -72,6 +83,11 @@ class Queries:
     def order(self, order_id: int) -> dict[str, Any]:
         with self._read() as tx:
             return orders.order_detail(tx, order_id)
+
+    def label(self, parcel_id: int, fmt: labels.LabelFormat) -> str:
+        """A parcel's shipping label as SVG (the screen's preview) or ZPL (as printed)."""
+        with self.snapshot() as (tx, cat):
+            return labels.label(tx, cat, parcel_id, fmt)
 
     def order_status(self, order_id: int) -> str | None:
         with self._read() as tx:
@@ -138,6 +154,14 @@ class Queries:
         with self.snapshot() as (tx, cat):
             return stockflow.delivery_detail(tx, cat, delivery_id)
 
+    def returns(self, state: str | None, search: str | None, limit: int) -> list[dict[str, Any]]:
+        with self._read() as tx:
+            return returns.return_list(tx, state, search, limit)
+
+    def return_detail(self, rma_id: str) -> dict[str, Any]:
+        with self.snapshot() as (tx, cat):
+            return returns.return_detail(tx, cat, rma_id)
+
     def putaway_tasks(self, status: str | None, limit: int) -> list[dict[str, Any]]:
         with self.snapshot() as (tx, cat):
             return stockflow.putaway_tasks(tx, cat, status, limit)
@@ -183,6 +207,32 @@ class Queries:
         """The supervisor's controls: open pick lists, free pickers, roles, the audit trail."""
         with self.snapshot() as (tx, cat):
             return supervision.controls(tx, cat)
+
+    def exceptions(
+        self,
+        now: datetime,
+        q: str | None = None,
+        kind: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+        forecast_age_s: float = 0.0,
+    ) -> dict[str, Any]:
+        """The supervisor's exceptions queue, one page (see queries.exceptions)."""
+        forecast, _ = self._outlook(now, forecast_age_s)
+        with self.snapshot() as (tx, cat):
+            return exceptions_queue.queue(tx, cat, now, forecast, q, kind, limit, offset)
+
+    def lights_overdue(self, now: datetime, after_s: float, max_resends: int) -> bool:
+        """A light command waits for its module's ack longer than after_s, re-sends left."""
+        before = (now - timedelta(seconds=after_s)).isoformat(timespec="milliseconds")
+        with self._read() as tx:
+            return bool(
+                tx.value(
+                    "SELECT 1 FROM lights WHERE acked_at IS NULL AND sent_at <= ?"
+                    " AND resends < ? LIMIT 1",
+                    (before, max_resends),
+                )
+            )
 
     def scanner_view(self, device: str) -> dict[str, Any]:
         """A scanner's screen now, with the commit number it is at least as new as ("v")."""

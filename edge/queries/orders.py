@@ -34,9 +34,15 @@ def order_detail(tx: Reader, order_id: int) -> dict[str, Any]:
     order.pop("request_hash", None)
     order.pop("planning_for", None)
     order["customer"] = json.loads(order["customer"])
+    order["verify_contents"] = bool(order["verify_contents"])
     order["lines"] = tx.all(
-        "SELECT line_no, sku, qty, picked, short FROM order_lines WHERE order_id = ?"
+        "SELECT line_no, sku, qty, picked, short, returned FROM order_lines WHERE order_id = ?"
         " ORDER BY line_no",
+        (order_id,),
+    )
+    order["returns"] = tx.all(
+        "SELECT id AS return_id, rma_id, status, closed_at FROM returns WHERE order_id = ?"
+        " ORDER BY id",
         (order_id,),
     )
     order["tasks"] = tx.all(
@@ -47,6 +53,12 @@ def order_detail(tx: Reader, order_id: int) -> dict[str, Any]:
     order["picks"] = tx.all(
         "SELECT line_no, sku, bin, qty, gtin, lot, picker, device, via, msg_id, at,"
         " scanned_at, scanned_late FROM picks WHERE order_id = ? ORDER BY id",
+        (order_id,),
+    )
+    # The packer's scans of items into their parcels (edge.core.packcheck), who and when.
+    order["pack_scans"] = tx.all(
+        "SELECT parcel_id, round, sku, gtin, via, packer, device, msg_id, at, device_at"
+        " FROM pack_scans WHERE order_id = ? ORDER BY id",
         (order_id,),
     )
     order["parcels"] = tx.all(

@@ -5,10 +5,13 @@ from fastapi import APIRouter
 from edge.web import (
     deliveries,
     devices,
+    exceptions,
     health,
+    labels,
     metrics,
     orders,
     people,
+    returns,
     shift,
     stock,
     stockwork,
@@ -23,6 +26,7 @@ for resource in (
     orders,
     stock,
     deliveries,
+    returns,
     stockwork,
     warehouse,
     devices,
@@ -30,5 +34,7 @@ for resource in (
     metrics,
     shift,
     supervision,
+    exceptions,
+    labels,
 ):
     router.include_router(resource.router)

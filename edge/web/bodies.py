@@ -96,6 +96,10 @@ class OrderBody(Body):
         dict[Annotated[str, StringConstraints(max_length=64)], JsonValue],
         AfterValidator(_small_customer),
     ] = Field(default_factory=dict, max_length=50)
+    # Scan every unit into its parcel at packing, not only those the scale cannot see missing.
+    verify_contents: bool = False
+    # A carrier of the warehouse description for its labels; unset: the site's default.
+    carrier: Code | None = None
 
 
 class LoginBody(Body):
@@ -110,12 +114,12 @@ class ReasonBody(Body):
 
 class ParcelBody(Body):
     parcel_id: Id
-    tracking: Code
+    tracking: Code | None = None  # unset: the number on the parcel's label
 
 
 class ShipBody(Body):
-    carrier: Code
-    parcels: list[ParcelBody] = Field(min_length=1, max_length=100)
+    carrier: Code | None = None  # unset: each labelled parcel's own carrier
+    parcels: list[ParcelBody] = Field(default_factory=list, max_length=100)
 
     @field_validator("parcels")
     @classmethod

@@ -252,6 +252,42 @@ def supervisor_or_admin(
 SupervisorOrAdmin = Annotated[Origin, Depends(supervisor_or_admin)]
 
 
+def shop_or_supervisor(
+    service: ServiceDep,
+    x_api_key: Annotated[str | None, Security(api_key_scheme, scopes=["intake"])] = None,
+    credentials: Annotated[
+        HTTPAuthorizationCredentials | None, Security(bearer_scheme, scopes=["supervisor"])
+    ] = None,
+) -> Origin:
+    """The shop's key (role intake), an admin key, or a supervisor logged in: who may
+    announce a return (a supervisor does for a customer at the counter)."""
+    if credentials is not None:
+        staff = service.sessions.get(credentials.credentials.strip())
+        if staff is not None:
+            if staff.role != "supervisor":
+                raise HTTPException(
+                    status.HTTP_403_FORBIDDEN,
+                    f"{staff.name} is a {staff.role}; a return is announced by the shop's key,"
+                    " an admin key or a supervisor",
+                )
+            return origin(staff.badge, staff.device)
+        if x_api_key is None:
+            raise HTTPException(
+                status.HTTP_401_UNAUTHORIZED, "Authorization header: session expired; log in again"
+            )
+    client = api_client_of(service.api_clients, x_api_key)
+    if not client.may("intake"):
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN,
+            f"X-API-Key: client {client.name} may not announce returns: it needs the role"
+            " intake or admin (or a supervisor's login)",
+        )
+    return origin(client.name)
+
+
+ShopOrSupervisor = Annotated[Origin, Depends(shop_or_supervisor)]
+
+
 def origin(actor: str, device: str = "http") -> Origin:
     """Who, when and where for a change asked for over HTTP."""
     return Origin(actor=actor, at=datetime.now(UTC), device=device)

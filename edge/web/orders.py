@@ -36,6 +36,8 @@ def create_order(
         paid_at=body.paid_at,
         cutoff_at=body.cutoff_at,
         customer=body.customer,
+        carrier=body.carrier,
+        verify_contents=body.verify_contents,
     )
     result = service.handle(msg)
     if not result["created"]:

@@ -9,6 +9,8 @@ const TITLES = {
   item_not_bin: "error.item_not_bin", item_first: "error.item_first", too_many: "error.too_many",
   no_stop: "error.no_stop", planning: "error.planning", last_stop: "error.last_stop",
   other_badge: "error.other_badge", invalid: "error.invalid", not_found: "error.not_found",
+  contents_first: "error.contents_first", extra_item: "error.extra_item",
+  over_return: "error.over_return", unknown_parcel: "error.unknown_parcel",
 };
 
 // The service's English sentences (edge/core, edge/web, handheld_ui/handheld.py) and the key
@@ -42,9 +44,28 @@ const TEXTS = [
   [/^nothing is waiting to be put away/i, "refused.nothing_to_put_away"],
   [/^no pick face needs a top-up/i, "refused.no_topup"],
   [/^scan the bin label to put the stock away/i, "refused.putaway_scan_bin"],
+  // the returns desk (edge/core/returns.py)
+  [/^grade the last unit first/i, "refused.grade_first"],
+  [/only a shipped order can come back/i, "refused.not_shipped"],
+  [/^(?:this )?return .*(?:is )?(?:already )?closed/i, "refused.return_closed"],
+  [/^nothing scanned yet/i, "refused.nothing_scanned"],
+  [/^grade every scanned unit/i, "refused.grade_all"],
+  [/^grade each unit: a grade button/i, "refused.grade_buttons"],
+  [/^scan the unit first, then its grade/i, "refused.scan_unit_first"],
+  [/^open a return first/i, "refused.open_return_first"],
   // why an order is held (orders.hold_reason)
   [/^short pick: (?<sku>\S+) line (?<line>\d+) short by (?<short>\d+) \((?<reason>.+)\)$/, "hold.short"],
   [/^weight: parcel (?<n>\d+) expected (?<expected>\d+) g ± (?<tolerance>\d+) g, measured (?<measured>\d+) g/, "pack.measured"],
+  // why an order moved (order_events.reason), shown on the supervisor's page
+  [/^picked$/, "reason.picked"],
+  [/^weight ok$/, "reason.weight_ok"],
+  [/^re-weigh$/, "reason.reweigh"],
+  [/^stock available$/, "reason.stock_available"],
+  [/^not enough stock$/, "reason.not_enough_stock"],
+  [/^trip (?<trip>\d+)$/, "reason.trip"],
+  [/^handed to (?<carrier>.+)$/, "reason.handed_to"],
+  [/^override: (?<text>.+)$/s, "reason.override"],
+  [/^pick list released: (?<text>.+)$/s, "reason.list_released"],
 ];
 
 // A short pick's reason as stored (the picker's choice in English, or the service's own).
@@ -55,12 +76,17 @@ const SHORT_REASONS = {
 };
 
 const STATUSES = ["received", "awaiting stock", "picking", "packing", "ready to ship", "shipped",
-  "on hold", "cancelled", "returned"];
+  "on hold", "cancelled", "returned", "partly returned"];
 
 function value(name, text, t) {
   if (name === "reason") return SHORT_REASONS[text] ? t(SHORT_REASONS[text]) : text;
   if (name === "status") return STATUSES.includes(text) ? t(`status.${text.replaceAll(" ", "_")}`) : text;
   return text;
+}
+
+/** Why a pick was short, as stored (a picker's choice or the service's words), in this language. */
+export function shortReason(text, t) {
+  return value("reason", text, t);
 }
 
 /** A text of the service in this language; its English words when nothing here knows it. */

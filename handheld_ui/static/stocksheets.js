@@ -10,6 +10,7 @@ const ICON_PATHS = {
   putaway: "M3 21h18M4 3v18M20 3v18M8 12h8v5H8zM12 3v5M10 6l2 2 2-2",
   replenish: "M19.5 10A8 8 0 0 0 5.6 6.4M4.5 14a8 8 0 0 0 13.9 3.6M5 2.5v4h4M19 21.5v-4h-4",
   count: "M9.5 3 7.5 21M16.5 3l-2 18M4 8.5h16.5M3.5 15.5H20",
+  return: "M9 14 4 9l5-5M4 9h10.5a5.5 5.5 0 0 1 0 11H11",
 };
 
 /** A work mode's icon as an inline SVG element. */

@@ -4,12 +4,16 @@ import { openStream } from "/static/sse.js";
 import { renderStockWork, setupStockWork } from "/static/stockwork.js";
 import { missedClock, redrawShift, renderOutlook, setupShift, startShift } from "/static/supervisor_shift.js";
 import { renderControls, setupControls } from "/static/supervisor_controls.js";
+import { renderExceptions, setupExceptions } from "/static/supervisor_exceptions.js";
+import { renderHolds, setupHolds } from "/static/supervisor_holds.js";
+import { loadServerWords, said } from "/static/supervisor_words.js";
 
 const TOKEN = "edge.supervisor.token"; // sessionStorage: a reload stays logged in, a new tab asks
 const PERSONAL = "edge.supervisor.personal"; // the logged-in person's own language, if they have one
 const PICKED = "edge.supervisor.picked"; // a language picked on screen beats it for this session
 const STATUSES = ["received", "awaiting_stock", "picking", "packing", "ready_to_ship",
-  "shipped", "on_hold", "cancelled", "returned"];
+  "shipped", "on_hold", "cancelled", "returned",
+  "partly_returned"];
 const KINDS = ["scanner", "scale", "shelf"];
 const WORKING = new Set(["bin", "item", "qty"]); // a picker at a stop of their list
 const FEED_WARN_S = 3600; // records waiting longer than this: the cloud is not pulling
@@ -24,7 +28,6 @@ let skew = 0; // the server's clock minus this browser's, in ms
 let linkState = "connecting";
 let closeStream = null;
 let refetchAt = 0;
-let releasing = null;
 
 /** A DOM element: el("li", {class: "x", dataset: {a: 1}}, "text", child). Text is never parsed. */
 function el(tag, props = {}, ...children) {
@@ -135,6 +138,7 @@ function render(ov) {
   renderRecent(ov.recent);
   renderStockWork(ov.stock_work);
   renderControls(ov); // after the holds: it ticks them
+  renderExceptions(); // something changed: the queue is asked again
   tick();
 }
 
@@ -167,7 +171,7 @@ function doing(p) {
     bits.push(p.stage === "trip_done" ? t("people.stops_done", { total: p.stops_total })
       : t("people.stop", { n: Math.min(p.stops_done + 1, p.stops_total), total: p.stops_total }));
   }
-  if (p.order_id != null && (WORKING.has(p.stage) || p.stage === "weight")) bits.push(orderNo(p.order_id));
+  if (p.order_id != null && (WORKING.has(p.stage) || ["contents", "weight"].includes(p.stage))) bits.push(orderNo(p.order_id));
   return bits.join(" · ");
 }
 
@@ -213,30 +217,6 @@ function chip(d) {
       d.station ? el("span", { class: "tag" }, d.station) : null));
 }
 
-function renderHolds(holds, total) {
-  // The overview lists the newest holds only: say how many of how many, and where the rest are.
-  badge("holds-n", total);
-  const more = total > holds.length ? [el("li", { class: "none more", id: "holds-more" }, t("holds.more", { shown: holds.length, total }))] : [];
-  $("holds").replaceChildren(...(holds.length ? holds.map((h) => el("li", { class: "item hold", dataset: { order: h.order_id } },
-    el("div", { class: "main" }, el("b", {}, orderNo(h.order_id)), " ", el("span", { class: "muted" }, h.shop_order_id),
-      " ", h.since ? el("span", { class: "muted small" }, "· ", live(h.since, "ago")) : null),
-    el("div", { class: "side" }, el("button", { type: "button", class: "release", onclick: () => openRelease(h) }, t("holds.release"))),
-    // A weight mismatch says it all in its parcels (translated); any other hold in its reason.
-    h.parcels.length ? h.parcels.map(parcel) : el("div", { class: "sub reason" }, h.reason || t("holds.no_reason")),
-  )).concat(more) : [none("holds.none")]));
-}
-
-function parcel(p) {
-  const measured = p.measured_g == null ? "—" : fmt.grams.format(p.measured_g);
-  return el("div", { class: "parcel" },
-    el("div", {}, el("span", { class: "muted" }, t("holds.parcel", { n: p.n, box: p.box_type })), " ",
-      el("b", {}, t("holds.weighed", { measured })), " ",
-      p.measured_g == null ? null : el("b", { class: "diff" }, fmt.diff.format(p.measured_g - p.expected_g))),
-    el("div", { class: "muted" }, [t("holds.expected", {
-      expected: fmt.grams.format(p.expected_g), tolerance: fmt.grams.format(p.tolerance_g),
-    }), p.station, p.packer_name || p.packer].filter(Boolean).join(" · ")));
-}
-
 function renderFeed(feed) {
   $("feed").replaceChildren(
     el("div", { class: "backlog warnable" },
@@ -253,7 +233,7 @@ function renderRecent(recent) {
     el("span", { class: "time" }, fmt.timeS.format(Date.parse(e.at))),
     el("b", {}, orderNo(e.order_id)),
     el("span", { class: "move" }, `${status(e.from_status)} → `, el("b", { class: `to s-${e.to_status}` }, status(e.to_status))),
-    el("span", { class: "muted" }, [e.actor, e.device, e.reason].filter(Boolean).join(" · ")),
+    el("span", { class: "muted" }, [e.actor, e.device, e.reason && said(e.reason, t)].filter(Boolean).join(" · ")),
   )) : [none("recent.none")]));
 }
 
@@ -364,39 +344,6 @@ function logout() {
   showLogin();
 }
 
-// --- releasing a hold ---
-
-function openRelease(hold) {
-  releasing = hold;
-  $("release-title").textContent = t("release.title", { id: hold.order_id });
-  $("release-what").textContent = hold.reason || "";
-  $("release-reason").value = "";
-  $("release-problem").textContent = "";
-  $("release").showModal();
-  $("release-reason").focus();
-}
-
-async function release(ev) {
-  ev.preventDefault();
-  const reason = $("release-reason").value.trim();
-  if (!reason) { $("release-problem").textContent = t("release.need_reason"); return; }
-  const id = releasing.order_id;
-  try {
-    const r = await fetch(`/api/v1/orders/${id}/override`, {
-      method: "POST",
-      headers: { "Content-Type": "application/json", Authorization: `Bearer ${sessionStorage.getItem(TOKEN)}` },
-      body: JSON.stringify({ reason }),
-    });
-    if (r.status === 401) { $("release").close(); sessionStorage.removeItem(TOKEN); return showLogin(t("login.expired")); }
-    const d = await r.json().catch(() => ({}));
-    if (!r.ok) { $("release-problem").textContent = t("release.failed", { detail: typeof d.detail === "string" ? d.detail : r.status }); return; }
-    $("release").close();
-    toast(t("release.done", { id, status: status(d.status) }));
-  } catch {
-    $("release-problem").textContent = t("login.unreachable");
-  }
-}
-
 function toast(text) {
   const node = el("div", { class: "toast", role: "status" }, text);
   document.body.append(node);
@@ -410,7 +357,7 @@ function pickLanguage() {
 }
 
 async function setLanguage(code) {
-  const strings = await loadStrings("supervisor", code);
+  const [strings] = await Promise.all([loadStrings("supervisor", code), loadServerWords(code)]);
   lang = strings.lang;
   t = strings.t;
   document.documentElement.lang = lang;
@@ -431,15 +378,10 @@ async function main() {
   });
   $("login-form").addEventListener("submit", login);
   $("logout").addEventListener("click", logout);
-  $("release-form").addEventListener("submit", release);
-  $("release-cancel").addEventListener("click", () => $("release").close());
-  // The stock-work panel (stockwork.js) borrows the page's helpers; t and fmt change with the language.
-  setupStockWork({ get t() { return t; }, get fmt() { return fmt; }, el, live, toast, token: () => sessionStorage.getItem(TOKEN),
-    expired: () => { sessionStorage.removeItem(TOKEN); showLogin(t("login.expired")); } });
-  setupControls({ get t() { return t; }, get fmt() { return fmt; }, el, toast, token: () => sessionStorage.getItem(TOKEN),
-    expired: () => { sessionStorage.removeItem(TOKEN); showLogin(t("login.expired")); } });
-  setupShift({ get t() { return t; }, get fmt() { return fmt; }, el, duration, token: () => sessionStorage.getItem(TOKEN),
-    expired: () => { sessionStorage.removeItem(TOKEN); showLogin(t("login.expired")); } });
+  // The panels (their own modules) borrow the page's helpers; t and fmt change with the language.
+  const shared = { get t() { return t; }, get fmt() { return fmt; }, el, live, toast, duration, token: () => sessionStorage.getItem(TOKEN),
+    expired: () => { sessionStorage.removeItem(TOKEN); showLogin(t("login.expired")); } };
+  for (const setup of [setupStockWork, setupControls, setupHolds, setupExceptions, setupShift]) setup(shared);
   await setLanguage(pickLanguage());
   setInterval(tick, 1000);
   start();

@@ -29,7 +29,7 @@ LAYOUT_PROBLEMS = """() => {
   }
   const z = (e) => +getComputedStyle(e).zIndex;
   const top = sheets.sort((a, b) => z(b) - z(a))[0];
-  const bars = '#actions button, #stock-actions button, #bar button';
+  const bars = '#actions button, #stock-actions button, #returns-actions button, #bar button';
   const buttons = top ? top.querySelectorAll('button') : document.querySelectorAll(bars);
   for (const b of buttons) {
     if (!b.getClientRects().length) continue; // not shown

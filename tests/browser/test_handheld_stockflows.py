@@ -354,7 +354,7 @@ def test_the_work_menu_and_receive_screen_fit_360_px(
         "[...document.querySelectorAll('#mode-sheet button')]"
         ".map(b => b.getBoundingClientRect().toJSON())"
     )
-    assert len(boxes) == 6  # five kinds of work and Cancel
+    assert len(boxes) == 7  # six kinds of work (returns too) and Cancel
     for box in boxes:
         assert box["height"] >= 56 and box["left"] >= 0 and box["right"] <= 360
         assert box["bottom"] <= 640  # all on the screen at once: no scrolling with gloves

@@ -37,6 +37,7 @@ def test_the_demo_floor_receives_puts_away_tops_up_and_counts(
     assert {d.id: d.floor for d in devices if d.floor} == {
         "scanner-04": "inbound",
         "scanner-05": "stock",
+        "returns-desk-1": "returns",
     }
     assert sum(1 for d in devices if d.kind == "scanner" and d.badge and not d.floor) >= 4 + 2
     mosquitto.add_users(*(d.id for d in devices))

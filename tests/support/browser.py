@@ -11,7 +11,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from edge.devices.label_printer import SimulatedLabelPrinter
 from edge.warehouse import demo_description_path, load_description
+from tests.support.labels import print_to_test_printer
 from tests.support.service_process import ServiceProcess
 
 CHROMIUM = "/usr/bin/chromium"
@@ -30,7 +32,19 @@ CHROMIUM_ARGS = [
 
 
 class LiveService(ServiceProcess):
-    """The running service plus what browser tests need around it."""
+    """The running service plus what browser tests need around it (its pack stations print
+    their labels to a simulated printer of its own: `printer`)."""
+
+    printer: SimulatedLabelPrinter | None = None
+
+    def start(self, timeout: float = 30.0) -> None:
+        super().start(timeout)
+        self.printer = print_to_test_printer(self)
+
+    def stop(self) -> None:
+        super().stop()
+        if self.printer is not None:
+            self.printer.stop()
 
     def order(self, *lines: tuple[str, int], cutoff_in_h: float = 3) -> int:
         """A paid order through the shop API; returns its id."""

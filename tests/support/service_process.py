@@ -35,6 +35,7 @@ class ServiceProcess:
     ) -> None:
         self.broker = broker
         self.workdir = workdir
+        self.warehouse_file = warehouse_file
         self.port = free_port()
         # An admin key (every route a key may call) and a key per role, as a site names them.
         self.api_key = secrets.token_urlsafe(16)

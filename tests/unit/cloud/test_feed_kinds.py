@@ -153,7 +153,7 @@ def test_an_older_store_gets_the_kind_of_records_it_already_holds(
     # A consumer of before the kinds stored a receipt with no kind column; migrating fills it.
     conn.execute(
         "DROP VIEW cloud_shipments, cloud_receipts, cloud_receipt_lines,"
-        " cloud_putaways, cloud_stock_adjustments"
+        " cloud_putaways, cloud_stock_adjustments, cloud_returns, cloud_return_lines"
     )
     conn.execute("ALTER TABLE cloud_records DROP COLUMN kind")
     conn.execute(

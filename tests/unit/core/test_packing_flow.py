@@ -14,7 +14,7 @@ from edge.messages import (
     ShipOrder,
 )
 from edge.model import DomainError
-from tests.support.harness import Harness
+from tests.support.harness import GTIN, Harness
 
 
 def _picked_order(harness: Harness, *lines: tuple[str, int]) -> int:
@@ -35,6 +35,10 @@ def test_packing_weight_pass_ship_and_feed(harness: Harness) -> None:
     assert parcel["expected_g"] == 160 + 2 * 340 + 40
     # tolerance = max(20, ceil(3*sqrt(8²+8²+2²+5²) + 2)) = ceil(39.59) = 40
     assert parcel["tolerance_g"] == 40
+    # A 40 g cable missing would still pass the scale: it is scanned into the box first.
+    assert harness.view("pack-1")["screen"] == "pack_contents"
+    harness.scan("pack-1", "CABLE")  # typed: a damaged barcode
+    assert harness.view("pack-1")["screen"] == "pack_weigh"
     harness.weigh("scale-1", parcel["expected_g"] + 30)
     detail = harness.order(oid)
     assert detail["status"] == "ready_to_ship"
@@ -71,6 +75,8 @@ def test_weight_outside_tolerance_holds_with_the_numbers(harness: Harness) -> No
     harness.scan("pack-1", f"ORD-{oid}")
     parcel = harness.view("pack-1")["parcels"][0]
     assert parcel["scale_blind_to_lightest_item"] is True  # a 5 g pin hides in the tolerance
+    harness.scan("pack-1", GTIN["PIN"])
+    harness.scan("pack-1", GTIN["PIN"])
     harness.weigh("scale-1", parcel["expected_g"] + 200)
     detail = harness.order(oid)
     assert detail["status"] == "on_hold"
@@ -114,8 +120,13 @@ def test_a_held_parcel_is_fixed_and_weighed_again(harness: Harness) -> None:
     harness.weigh("scale-1", parcel["expected_g"] - 300)  # a book is missing
     assert harness.order(oid)["status"] == "on_hold"
     assert [e.code for e in harness.effects if isinstance(e, DeviceError)][-1] == "weight_hold"
+    # 300 g short is a whole book: the packer opens the box and scans what goes in it.
+    assert harness.view("pack-1")["last"]["parcels"][0]["next"] == "scan_contents"
     harness.scan("pack-1", f"ORD-{oid}")  # the packer puts the book in and scans again
     assert harness.order(oid)["status"] == "packing"
+    assert harness.view("pack-1")["missing"] == [{"sku": "BOOK", "name": "Book", "qty": 2}]
+    harness.scan("pack-1", GTIN["BOOK"])
+    harness.scan("pack-1", GTIN["BOOK"])
     harness.weigh("scale-1", parcel["expected_g"])
     detail = harness.order(oid)
     assert detail["status"] == "ready_to_ship"

@@ -129,6 +129,14 @@ def test_pack_station_scans_the_first_queued_order() -> None:
         assert b.on_view(empty) == [Send(0.5, "next")]
 
 
+def test_pack_station_scans_the_items_the_scale_cannot_see_before_weighing() -> None:
+    b = brain(badge="K-2001", station="PS-1")
+    missing = [{"sku": "SKU-0002", "name": "USB-C cable", "qty": 1}]
+    view = {"screen": "pack_contents", "expect": "item", "missing": missing}
+    assert b.on_view(view) == [Send(0.0, "scan", {"code": "SKU-0002"})]
+    assert b.on_view({**view, "missing": "?"}) == []
+
+
 def weigh_view(state: str = "waiting") -> dict[str, Any]:
     parcels = [
         {"parcel_id": 4, "box": "S", "expected_g": 900, "tolerance_g": 30, "state": "pass"},
@@ -179,7 +187,17 @@ json_values = st.recursive(
     max_leaves=12,
 )
 screens = st.sampled_from(
-    ["login", "idle", "stop", "trip_done", "pack_order", "pack_weigh", "error", "x"]
+    [
+        "login",
+        "idle",
+        "stop",
+        "trip_done",
+        "pack_order",
+        "pack_contents",
+        "pack_weigh",
+        "error",
+        "x",
+    ]
 )
 expects = st.sampled_from(["badge", "bin", "item", "qty", "order", "weight", "none"])
 parcel = st.dictionaries(st.sampled_from(["state", "expected_g", "tolerance_g"]), json_values)
@@ -190,6 +208,7 @@ views = st.fixed_dictionaries(
         "stop": json_values | st.fixed_dictionaries({}, optional={k: json_values for k in STOP}),
         "queue": json_values,
         "parcels": json_values | st.lists(parcel),
+        "missing": json_values | st.lists(st.dictionaries(st.just("sku"), json_values)),
         "station": json_values,
     },
 )

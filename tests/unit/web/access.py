@@ -34,8 +34,12 @@ RULES: dict[str, frozenset[str]] = {
     "stock_read": frozenset({"intake", "carrier", "feed", "admin", "supervisor"}),
     # Counts asked for and decided: a supervisor at the desk, or the ERP with an admin key.
     "supervisor_or_admin": frozenset({"supervisor", "admin"}),
+    # Returns announced: the shop's key, an admin key, or a supervisor at the counter.
+    "shop_or_supervisor": frozenset({"intake", "admin", "supervisor"}),
     # Each person's pace: a key that may read, or a supervisor (not a picker or packer).
     "supervisor_or_reader": frozenset({"intake", "carrier", "feed", "admin", "supervisor"}),
+    # A label printed again: the packers at the stations and the supervisor.
+    "packer_or_supervisor": frozenset({"packer", "supervisor"}),
 }
 
 # (method, path) → rule, for every route of the app. A route missing here fails the walk.
@@ -57,14 +61,24 @@ ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/trips/{trip_id}/reassign"): "supervisor",
     ("POST", "/api/v1/holds/release"): "supervisor",
     ("POST", "/api/v1/staff/{badge}/role"): "supervisor",
+    ("GET", "/api/v1/exceptions"): "supervisor_or_admin",
+    ("POST", "/api/v1/dead-letters/{letter_id}/ack"): "supervisor",
+    ("POST", "/api/v1/shorts/{task_id}/ack"): "supervisor",
+    ("POST", "/api/v1/lights/{device}/{slot}/resend"): "supervisor",
     ("POST", "/api/v1/orders/{order_id}/ship"): "carrier",
     ("GET", "/api/v1/orders-at-risk"): "read",
+    ("POST", "/api/v1/parcels/{parcel_id}/reprint"): "packer_or_supervisor",
+    ("GET", "/api/v1/parcels/{parcel_id}/label.svg"): "read",
+    ("GET", "/api/v1/parcels/{parcel_id}/label.zpl"): "read",
     ("GET", "/api/v1/stock"): "stock_read",
     ("POST", "/api/v1/stock"): "supervisor",
     ("GET", "/api/v1/shift"): "supervisor_or_reader",
     ("POST", "/api/v1/deliveries"): "intake",
     ("GET", "/api/v1/deliveries"): "read",
     ("GET", "/api/v1/deliveries/{delivery_id}"): "read",
+    ("POST", "/api/v1/returns"): "shop_or_supervisor",
+    ("GET", "/api/v1/returns"): "read",
+    ("GET", "/api/v1/returns/{rma_id}"): "read",
     ("GET", "/api/v1/putaway"): "read",
     ("GET", "/api/v1/replenishment"): "read",
     ("GET", "/api/v1/counts"): "read",

@@ -14,6 +14,7 @@ from edge.web.deps import (
     current_staff,
     current_supervisor,
     key_or_login,
+    shop_or_supervisor,
     stock_reader,
     supervisor_or_admin,
     supervisor_or_reader,
@@ -25,6 +26,7 @@ from tests.unit.web.access import ROUTES, app_routes
 GUARDS = {
     *KEY_GUARDS.values(),
     key_or_login,
+    shop_or_supervisor,
     stock_reader,
     current_staff,
     current_supervisor,
