@@ -7,7 +7,7 @@ import random
 import time
 import uuid
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -82,7 +82,7 @@ class Floor:
         self,
         hub: Hub,
         broker: Broker,
-        pickers: int,
+        pickers: int | Sequence[int],
         shelves: list[str],
         button_prob: float,
         seed: int,
@@ -113,7 +113,9 @@ class Floor:
         self.shelves: dict[str, Shelf] = {}
         self.waiting: dict[tuple[str, str], Picker] = {}
         shelf_ids = frozenset(shelves)
-        for n in range(pickers):
+        # A count, or the picker numbers themselves (the site-scale benchmark splits them
+        # over several load-generator processes).
+        for n in range(pickers) if isinstance(pickers, int) else pickers:
             device_id = scanner_id(n)
             person = SimDevice(device_id, "scanner", badge=badge(n))
             brain = ScannerBrain(person, options, random.Random(f"{seed}:{device_id}"), shelf_ids)

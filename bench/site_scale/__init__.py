@@ -1,0 +1,1 @@
+"""Site-scale event-path benchmark: 2,000 MQTT devices, open-loop rates, bursts, soak."""
