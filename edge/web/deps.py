@@ -217,22 +217,23 @@ def supervisor_or_reader(
 SupervisorOrReader = Annotated[str, Depends(supervisor_or_reader)]
 
 
-def supervisor_or_admin(
-    service: ServiceDep,
-    x_api_key: Annotated[str | None, Security(api_key_scheme, scopes=["admin"])] = None,
-    credentials: Annotated[
-        HTTPAuthorizationCredentials | None, Security(bearer_scheme, scopes=["supervisor"])
-    ] = None,
+def _supervisor_or_key(
+    service: Service,
+    x_api_key: str | None,
+    credentials: HTTPAuthorizationCredentials | None,
+    role: str,
+    for_what: str,
 ) -> Origin:
-    """A supervisor logged in (their badge and device act) or a key with the admin role (its
-    client's name acts, device "http"): who may ask for counts and decide them."""
+    """A supervisor logged in (their badge and device act) or a key with `role` (its
+    client's name acts, device "http"); anyone else is told who may do `for_what`."""
     if credentials is not None:
         staff = service.sessions.get(credentials.credentials.strip())
         if staff is not None:
             if staff.role != "supervisor":
                 raise HTTPException(
                     status.HTTP_403_FORBIDDEN,
-                    f"{staff.name} is a {staff.role}; this needs a supervisor (or an admin key)",
+                    f"{staff.name} is a {staff.role}; {for_what} needs a supervisor"
+                    f" (or a key with the role {role})",
                 )
             return origin(staff.badge, staff.device)
         if x_api_key is None:
@@ -240,13 +241,25 @@ def supervisor_or_admin(
                 status.HTTP_401_UNAUTHORIZED, "Authorization header: session expired; log in again"
             )
     client = api_client_of(service.api_clients, x_api_key)
-    if not client.may("admin"):
+    if not client.may(role):
         raise HTTPException(
             status.HTTP_403_FORBIDDEN,
-            f"X-API-Key: client {client.name} may not do this: it needs the role admin"
-            " (or a supervisor's login)",
+            f"X-API-Key: client {client.name} may not do this ({for_what}): it needs the role"
+            f" {role} (or a supervisor's login)",
         )
     return origin(client.name)
+
+
+def supervisor_or_admin(
+    service: ServiceDep,
+    x_api_key: Annotated[str | None, Security(api_key_scheme, scopes=["admin"])] = None,
+    credentials: Annotated[
+        HTTPAuthorizationCredentials | None, Security(bearer_scheme, scopes=["supervisor"])
+    ] = None,
+) -> Origin:
+    """A supervisor logged in or a key with the admin role: who may ask for counts and
+    decide them, and act on the floor."""
+    return _supervisor_or_key(service, x_api_key, credentials, "admin", "this")
 
 
 SupervisorOrAdmin = Annotated[Origin, Depends(supervisor_or_admin)]
@@ -259,30 +272,9 @@ def shop_or_supervisor(
         HTTPAuthorizationCredentials | None, Security(bearer_scheme, scopes=["supervisor"])
     ] = None,
 ) -> Origin:
-    """The shop's key (role intake), an admin key, or a supervisor logged in: who may
-    announce a return (a supervisor does for a customer at the counter)."""
-    if credentials is not None:
-        staff = service.sessions.get(credentials.credentials.strip())
-        if staff is not None:
-            if staff.role != "supervisor":
-                raise HTTPException(
-                    status.HTTP_403_FORBIDDEN,
-                    f"{staff.name} is a {staff.role}; a return is announced by the shop's key,"
-                    " an admin key or a supervisor",
-                )
-            return origin(staff.badge, staff.device)
-        if x_api_key is None:
-            raise HTTPException(
-                status.HTTP_401_UNAUTHORIZED, "Authorization header: session expired; log in again"
-            )
-    client = api_client_of(service.api_clients, x_api_key)
-    if not client.may("intake"):
-        raise HTTPException(
-            status.HTTP_403_FORBIDDEN,
-            f"X-API-Key: client {client.name} may not announce returns: it needs the role"
-            " intake or admin (or a supervisor's login)",
-        )
-    return origin(client.name)
+    """The shop's key (role intake; an admin key may do everything), or a supervisor logged
+    in (for a customer at the counter): who may announce a return."""
+    return _supervisor_or_key(service, x_api_key, credentials, "intake", "announcing a return")
 
 
 ShopOrSupervisor = Annotated[Origin, Depends(shop_or_supervisor)]
