@@ -88,9 +88,12 @@ $("scan-form").addEventListener("submit", (e) => {
   const code = $("scan").value.trim();
   $("scan").value = "";
   if (!code) return;
-  if (!$("error").hidden) { // an error cannot be scanned past: it waits for a tap on OK
+  // An error, or a label that did not print, cannot be scanned past: it waits for a tap.
+  const alarm = document.getElementById("label-alarm");
+  const holding = !$("error").hidden ? $("error") : alarm && !alarm.hidden ? alarm : null;
+  if (holding) {
     feedback("bad");
-    $("error").animate([{ opacity: 0.4 }, { opacity: 1 }], 250);
+    holding.animate([{ opacity: 0.4 }, { opacity: 1 }], 250);
     return;
   }
   if (!state.auth) { login.login(code); return; }

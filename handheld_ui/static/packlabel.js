@@ -64,7 +64,8 @@ async function showPreview(parcelId, url) {
 
 function closeAlarm() {
   $("label-alarm").hidden = true;
-  delete document.body.dataset.error;
+  // Only the alarm's own mark: a refusal on the error screen keeps its own.
+  if (document.body.dataset.error === "label_failed") delete document.body.dataset.error;
 }
 
 async function reprint() {

@@ -51,6 +51,13 @@ def test_an_offline_printer_is_loud_and_reprint_works_when_it_is_back(
     assert "offline" in page.inner_text("#label-alarm-text")
     assert page.evaluate("document.body.dataset.error") == "label_failed"
     screenshot(page, "packer-label-offline", tmp_path)
+    # Like the error screen, the alarm cannot be scanned past: the next scan is held.
+    sent = "SELECT count(*) AS n FROM inbound_seen WHERE device = 'pack-handheld-3'"
+    before = service.query(sent)[0]["n"]
+    wedge(page, f"ORD-{oid}")
+    page.wait_for_timeout(700)
+    assert service.query(sent)[0]["n"] == before
+    assert page.is_visible("#label-alarm")
     rows = service.query("SELECT result, actor FROM label_prints ORDER BY id")
     assert rows == [{"result": "offline", "actor": "K-2003"}]
 
