@@ -204,6 +204,7 @@ class ScannerBrain:
             _scalar(stop.get("bin")),
             _scalar(view.get("order_id")),
             _waiting_parcel(view),
+            _packing_progress(view),
         )
         # Asking again on an idle screen is the normal loop, not a stuck scanner; a packing
         # queue is re-sent whenever an order joins or leaves it, so it repeats by design.
@@ -322,6 +323,24 @@ def _queue_code(view: dict[str, Any]) -> str:
         if isinstance(entry, dict) and as_str(entry.get("code")):
             return as_str(entry.get("code"))
     return ""
+
+
+def _packing_progress(view: dict[str, Any]) -> str:
+    """What moves on a pack screen without changing its order or waiting parcel: items
+    scanned into the box, a parcel weighed, a label printed. A view re-sent with any of
+    these changed is progress, not the same screen again."""
+    parcels = view.get("parcels")
+    return repr(
+        (
+            view.get("progress"),
+            view.get("missing"),
+            [
+                (p.get("n"), p.get("state"), p.get("label"))
+                for p in (parcels if isinstance(parcels, list) else [])
+                if isinstance(p, dict)
+            ],
+        )
+    )
 
 
 def _waiting_parcel(view: dict[str, Any]) -> tuple[int, int] | None:
