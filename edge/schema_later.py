@@ -6,6 +6,7 @@ from edge.schema_device_time import DEVICE_TIME
 from edge.schema_exceptions import EXCEPTIONS
 from edge.schema_labels import LABELS
 from edge.schema_pack_checks import PACK_CHECKS
+from edge.schema_plan_queue import PLAN_QUEUE
 from edge.schema_returns import RETURNS
 from edge.schema_shift import SHIFT_INDEXES
 from edge.schema_stock import STOCK_FLOWS
@@ -22,4 +23,5 @@ LATER_MIGRATIONS: tuple[tuple[str, str], ...] = (
     ("0011_pack_checks", PACK_CHECKS),  # items scanned into the box
     ("0012_returns", RETURNS),  # returns desk
     ("0013_exceptions", EXCEPTIONS),  # acknowledged exceptions, light re-sends
+    ("0014_plan_queue", PLAN_QUEUE),  # waiting orders in the planner's order
 )

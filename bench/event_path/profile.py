@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -31,6 +32,7 @@ def start_profile(pid: int, seconds: float, out: Path) -> subprocess.Popen[bytes
             "raw",
             "--threads",
             "--nonblocking",
+            *(["--idle"] if os.environ.get("BENCH_PROFILE_IDLE") else []),
             "--output",
             str(out.resolve()),
         ],

@@ -51,6 +51,9 @@ class GeneratorSpec:
     status_all: bool = False  # pickers' scanners and controllers re-publish theirs too
 
 
+LATE_S = 0.020  # the scan→light target: a slot this late has missed it before it is sent
+
+
 class _Ledger:
     """Stands in for Floor.pending_complete: instead of pairing a completing event with the
     LightOn in this process (the controller may live in another one), it logs when a
@@ -81,6 +84,8 @@ class SiteFloor(Floor):
         self.pending_complete = self.ledger  # type: ignore[assignment]
         self.lights: list[tuple[float, str]] = []  # (received, colour)
         self.unfilled = 0  # scheduled slots with no ready event
+        # Slots fired more than LATE_S after their time: the generator's own share of a tail.
+        self.late = 0
         self.same_views = 0  # unchanged screens ignored while an event was under way
 
     def pump(self, now: float) -> float:
@@ -91,6 +96,8 @@ class SiteFloor(Floor):
             scheduled = self.next_t
             self.next_t += step
             self.max_lag = max(self.max_lag, now - scheduled)
+            if now - scheduled > LATE_S:
+                self.late += 1
             before = self.sent
             while self.queue and self.sent == before:
                 # A stale event (its picker's screen moved on) is dropped by send(): the
@@ -241,6 +248,7 @@ class Generator:
             "acked": floor.all_acknowledged(),
             "unfilled": floor.unfilled,
             "max_lag_s": floor.max_lag,
+            "late": floor.late,
             "errors": floor.errors,
             "stuck": sum(1 for p in floor.pickers if p.stuck),
             "same_views": floor.same_views,
@@ -277,6 +285,7 @@ class Generator:
         if name == "reset_lag":
             self.floor.max_lag = 0.0
             self.floor.unfilled = 0
+            self.floor.late = 0
             return True
         if name == "status":
             return self.status()

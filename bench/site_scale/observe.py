@@ -33,6 +33,24 @@ def open_fds(pid: int) -> int:
         return -1
 
 
+def planner_pid(service_pid: int) -> int | None:
+    """The service's trip-planner worker: its child process running multiprocessing's
+    spawn entry point (not the resource tracker); None when it has none."""
+    for children in Path(f"/proc/{service_pid}/task").glob("*/children"):
+        try:
+            pids = children.read_text().split()
+        except OSError:
+            continue
+        for pid in pids:
+            try:
+                cmd = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if b"--multiprocessing-fork" in cmd and not any(b"resource_tracker" in c for c in cmd):
+                return int(pid)
+    return None
+
+
 @dataclass
 class CpuWatch:
     """CPU % of named processes between start() and stop(), 100 = one core."""
@@ -134,10 +152,16 @@ class StageFigures:
 
 def stage_figures(a: Scrape, b: Scrape) -> list[StageFigures]:
     """The five stages, then `batch`: a whole transaction from BEGIN IMMEDIATE to just
-    before COMMIT (edge_writer_apply_seconds; a BEGIN that waits for a lock shows here)."""
+    before COMMIT (edge_writer_apply_seconds; a BEGIN that waits for a lock shows here),
+    and `scan→light` inside the service: from the hand-over to the writer to the LightOn
+    handed to paho (edge_scan_to_light_seconds), the service's share of the end-to-end."""
     out = []
     keys = [(s, f"edge_event_stage_seconds{{{s}}}") for s in STAGES]
-    for stage, key in [*keys, ("batch", "edge_writer_apply_seconds")]:
+    for stage, key in [
+        *keys,
+        ("batch", "edge_writer_apply_seconds"),
+        ("scan→light", "edge_scan_to_light_seconds"),
+    ]:
         buckets, total = histogram_delta(a, b, key)
         count = buckets.get(math.inf, 0.0)
         over = count - buckets.get(0.02, count)

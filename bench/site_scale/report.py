@@ -31,9 +31,9 @@ def _gens(values: dict[str, float], how: str = "sum") -> float:
 def phase_table(results: list[PhaseResult]) -> list[str]:
     rows = [
         "| phase | offered events/s | sent /s | applied events/s (durable) | scan→light p50 /"
-        " p99 / p99.9 ms (samples) | writer batch (mean) | CPU % service / broker /"
+        " p99 / p99.9 ms (samples) | writer batch (mean) | CPU % service / planner / broker /"
         " generators (all) / parent | RSS MB service / broker / generator (largest) | lost /"
-        " duplicates | unfilled slots / pacer lag ms | held |",
+        " duplicates | unfilled slots / pacer lag max ms / slots > 20 ms late | held |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     for r in results:
@@ -49,10 +49,12 @@ def phase_table(results: list[PhaseResult]) -> list[str]:
             f"| {r.name} | {r.offered:.0f} | {r.sent / r.seconds:.0f} | {r.applied_s:.0f} |"
             f" {_f(r.p(50))} / {_f(r.p(99))} / {_f(r.p(99.9))} ({len(r.light)}) |"
             f" {_f(r.batch_mean)} | {_f(c.get('service', math.nan), 0)} /"
+            f" {_f(c.get('planner', math.nan), 0)} /"
             f" {_f(c.get('broker', math.nan), 0)} / {_f(_gens(c), 0)} /"
             f" {_f(c.get('parent', math.nan), 0)} | {_f(m.get('service', math.nan), 0)}"
             f" / {_f(m.get('broker', math.nan), 0)} / {_f(_gens(m, 'max'), 0)} |"
-            f" {r.lost} / {_f(r.duplicates, 0)} | {r.unfilled} / {r.max_lag_s * 1000:.0f} |"
+            f" {r.lost} / {_f(r.duplicates, 0)} | {r.unfilled} / {r.max_lag_s * 1000:.0f}"
+            f" / {r.late} |"
             f" {held} |"
         )
     return rows
@@ -60,7 +62,7 @@ def phase_table(results: list[PhaseResult]) -> list[str]:
 
 def stage_table(results: list[PhaseResult]) -> list[str]:
     """edge_event_stage_seconds over each phase: mean and p99 (a bucket's upper bound)."""
-    stages = ("decode", "queue", "apply", "commit", "publish", "batch")
+    stages = ("decode", "queue", "apply", "commit", "publish", "batch", "scan→light")
     rows = [
         "| phase | "
         + " | ".join(f"{s} mean / p99 ms (> 20 ms)" for s in stages)
@@ -143,7 +145,9 @@ def report_lines(run: SiteRun, out: Outcome, elapsed: float) -> list[str]:
         *phase_table(run.results),
         "",
         "Inside the service (edge_event_stage_seconds between the phase's first and last"
-        " scrape; p99 is the upper bound of its bucket; in brackets: observations over 20 ms):",
+        " scrape; p99 is the upper bound of its bucket; in brackets: observations over 20 ms;"
+        " `scan→light` here is the service's share, from the hand-over to the writer to the"
+        " LightOn handed to the MQTT client):",
         "",
         *stage_table(run.results),
     ]

@@ -34,6 +34,7 @@ class PhaseResult:
     origin_wall: float
     unfilled: int
     max_lag_s: float
+    late: int  # slots the generators fired more than 20 ms after their scheduled time
     batch_mean: float
     stages: list[StageFigures]
     cpu: dict[str, float]

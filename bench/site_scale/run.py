@@ -29,6 +29,7 @@ from bench.site_scale.observe import (
     counter_delta,
     open_fds,
     pair_lights,
+    planner_pid,
     rss_mb,
     scrape,
     stage_figures,
@@ -117,6 +118,9 @@ class SiteRun:
     def pids(self) -> dict[str, int]:
         assert self.fleet is not None
         pids = {"service": self.service.pid, "broker": self.broker.pid}
+        planner = planner_pid(self.service.pid)
+        if planner is not None:
+            pids["planner"] = planner
         pids.update({f"gen{i}": pid for i, pid in enumerate(self.fleet.pids)})
         pids["parent"] = os.getpid()
         return pids
@@ -252,6 +256,7 @@ class SiteRun:
             origin_wall=w0,
             unfilled=st1["unfilled"],
             max_lag_s=st1["max_lag_s"],
+            late=st1.get("late", 0),
             batch_mean=batch_mean(s0, s1) if both else math.nan,  # type: ignore[arg-type]
             stages=stage_figures(s0, s1) if both else [],  # type: ignore[arg-type]
             cpu=usage,
@@ -271,7 +276,7 @@ class SiteRun:
             f" {result.applied_s:.0f}/s, scan→light p50 {result.p(50):.1f} p99"
             f" {result.p(99):.1f} p99.9 {result.p(99.9):.1f} ms (n={len(light)}),"
             f" batch {result.batch_mean:.1f}, lost {lost}, unfilled {result.unfilled},"
-            f" lag {result.max_lag_s * 1000:.0f} ms, CPU "
+            f" lag {result.max_lag_s * 1000:.0f} ms, {result.late} slots > 20 ms late, CPU "
             + ", ".join(f"{k} {v:.0f}%" for k, v in usage.items())
         )
         return result

@@ -5,6 +5,8 @@ from __future__ import annotations
 from biip import ParseError
 from biip.sscc import Sscc
 
+from edge.barcodes import mod10_check_digit
+
 SSCC_LENGTH = 18
 
 
@@ -16,8 +18,7 @@ def gs1_check_digit(digits: str) -> int:
     """The GS1 mod-10 check digit of a key's data digits: weights 3, 1, 3, … from the right."""
     if not digits.isdigit():
         raise SsccError(f"{digits!r}: digits only")
-    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(digits)))
-    return (10 - total % 10) % 10
+    return mod10_check_digit(digits)
 
 
 def serial_room(company_prefix: str) -> int:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import random
 from datetime import UTC, datetime, time
 from pathlib import Path
 
+import biip
 import pytest
 
 from edge.barcodes import parse_item_code
@@ -86,6 +88,18 @@ def test_item_codes(code: str, gtin: str, lot: str, count: int | None) -> None:
 @pytest.mark.parametrize("code", ["8710000000018", "C-01-1-A", "hello", ""])
 def test_not_item_codes(code: str) -> None:
     assert parse_item_code(code) is None  # a wrong check digit is no product
+
+
+def test_plain_gtins_read_as_biip_reads_them() -> None:
+    # The fast path for plain 12-14 digit codes must agree with the GS1 library on every
+    # code, valid check digit or not, whatever the leading digits.
+    rng = random.Random(7)
+    for _ in range(3000):
+        code = "".join(rng.choice("0123456789") for _ in range(rng.choice((12, 13, 14))))
+        result = biip.parse(code)
+        expected = result.gtin.as_gtin_14() if result.gtin is not None else None
+        parsed = parse_item_code(code)
+        assert (parsed.gtin14 if parsed else None) == expected, code
 
 
 def test_description_errors_name_the_place() -> None:
