@@ -269,6 +269,12 @@ def connect_mqtt(settings: Settings, service: Service) -> MqttLink:
     live("edge_mqtt_connected", "1 while connected and subscribed.", lambda: link.connected)
     live("edge_mqtt_received", "Messages from the broker.", lambda: link.received, counter=True)
     live("edge_mqtt_pending_acks", "Messages not yet acknowledged.", lambda: link.pending_acks)
+    live(
+        "edge_mqtt_reads_held",
+        "Times reading from the broker waited for the writer.",
+        lambda: link.reads_held,
+        counter=True,
+    )
     link.start()
     return link
 

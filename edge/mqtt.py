@@ -14,7 +14,7 @@ import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion, MQTTErrorCode, MQTTProtocolVersion
 from paho.mqtt.reasoncodes import ReasonCode
 
-from edge.acks import Delivery, OrderedAcks, bind_ack
+from edge.acks import MAX_UNACKED, Delivery, OrderedAcks, bind_ack
 from edge.config import MqttConfig
 from edge.devices.codec import MAX_PAYLOAD_BYTES, DecodeError, decode, encode
 from edge.devices.schema import dumps
@@ -34,6 +34,7 @@ from edge.messages import (
     PresenceChanged,
     WeightMeasured,
 )
+from edge.paho_log import UnreachableBroker
 from edge.strangers import Strangers
 
 log = logging.getLogger(__name__)
@@ -44,21 +45,6 @@ Submit = Callable[[Inbound, Callable[[], None]], None]
 # commands should not wait for PUBACK round trips.
 _MAX_INFLIGHT = 100
 _STOP_PUBLISH_TIMEOUT_S = 2.0
-
-
-class _UnreachableBroker(logging.Filter):
-    """paho reports a refused connection as 'Client is not connected ... CONNECTING' at ERROR
-    on every retry; an operator needs to read which broker is unreachable, as a warning."""
-
-    def __init__(self, address: str) -> None:
-        super().__init__()
-        self._address = address
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if record.levelno >= logging.ERROR and "MQTT_CS_CONNECTING" in record.getMessage():
-            record.msg, record.args = f"broker {self._address} not reachable; retrying", ()
-            record.levelno, record.levelname = logging.WARNING, "WARNING"
-        return True
 
 
 def _noop() -> None:
@@ -82,8 +68,11 @@ class MqttLink:
         clock: Callable[[], datetime],
         on_weight: Callable[[LiveWeight], None] | None = None,
         on_stage: Callable[[str, float], None] | None = None,
+        max_unacked: int = MAX_UNACKED,
     ) -> None:
         self._cfg = cfg
+        self._max_unacked = max_unacked
+        self._stalled = False  # the writer did not catch up within a hold: said once
         # Where decoding time is reported (the metrics' per-stage histogram).
         self._on_stage = on_stage
         self._on_weight = on_weight
@@ -115,7 +104,7 @@ class MqttLink:
             password = cfg.password.get_secret_value() if cfg.password is not None else None
             client.username_pw_set(cfg.username, password)
         paho_log = logging.getLogger("edge.mqtt.paho")
-        paho_log.addFilter(_UnreachableBroker(f"{cfg.host}:{cfg.port}"))
+        paho_log.addFilter(UnreachableBroker(f"{cfg.host}:{cfg.port}"))
         client.enable_logger(paho_log)
         client.reconnect_delay_set(min_delay=1, max_delay=30)
         client.max_inflight_messages_set(_MAX_INFLIGHT)
@@ -176,6 +165,11 @@ class MqttLink:
     def pending_acks(self) -> int:
         """Messages handed to the runtime whose PUBACK has not been sent yet."""
         return self._acks.pending()
+
+    @property
+    def reads_held(self) -> int:
+        """Times reading waited for the writer to commit (too many unacknowledged)."""
+        return self._acks.holds
 
     # --- outbound ------------------------------------------------------------------------
 
@@ -363,6 +357,13 @@ class MqttLink:
             log.exception("the runtime did not take a message; it stays unacknowledged")
             if delivery is not None:
                 self._acks.complete(delivery, send=False)
+        if delivery is not None:
+            # Too many wait for their commit: this network thread waits (reads nothing) for
+            # the writer; a quarter of the keepalive at most, so paho still pings.
+            caught_up = self._acks.throttle(self._max_unacked, self._cfg.keepalive_s / 4)
+            if not caught_up and not self._stalled:
+                log.warning("the writer is not keeping up; reading from the broker slowly")
+            self._stalled = not caught_up
 
     def _show_weight(self, reading: LiveWeight) -> None:
         """The pack station's screen shows the scale as it settles (not stored)."""

@@ -87,16 +87,16 @@ def stage_table(results: list[PhaseResult]) -> list[str]:
 def burst_table(r: PhaseResult, out: Outcome) -> list[str]:
     p99 = per_second_p99(r)
     rows = [
-        "| second | offered /s | applied /s | scan→light p99 ms | writer queue | service RSS MB"
-        " | broker RSS MB |",
-        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| second | offered /s | applied /s | scan→light p99 ms | writer queue | unacknowledged"
+        " | service RSS MB | broker RSS MB |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for s in r.timeline:
         second = int(s.t)
         rows.append(
             f"| {second} | {s.offered:.0f} | {r.applied_by_second.get(second, 0)} |"
             f" {_f(p99.get(second, math.nan))} | {_f(s.queue_depth, 0)} |"
-            f" {_f(s.service_rss_mb, 0)} | {_f(s.broker_rss_mb, 0)} |"
+            f" {_f(s.pending_acks, 0)} | {_f(s.service_rss_mb, 0)} | {_f(s.broker_rss_mb, 0)} |"
         )
     start, end = out.burst_window
     worst = max((s.service_rss_mb for s in r.timeline), default=math.nan)
@@ -113,14 +113,16 @@ def burst_table(r: PhaseResult, out: Outcome) -> list[str]:
 
 def soak_table(r: PhaseResult, out: Outcome, step: float) -> list[str]:
     rows = [
-        "| t s | service RSS MB | service fds | WAL MB | writer queue | broker RSS MB | event |",
-        "| ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+        "| t s | service RSS MB | service fds | WAL MB | writer queue | unacknowledged"
+        " | broker RSS MB | event |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     for s in r.timeline:
         mark = ", ".join(v for t, v in out.soak_events if s.t <= t < s.t + step)
         rows.append(
             f"| {s.t:.0f} | {_f(s.service_rss_mb, 0)} | {s.fds} | {_f(s.wal_mb, 1)} |"
-            f" {_f(s.queue_depth, 0)} | {_f(s.broker_rss_mb, 0)} | {mark} |"
+            f" {_f(s.queue_depth, 0)} | {_f(s.pending_acks, 0)} | {_f(s.broker_rss_mb, 0)} |"
+            f" {mark} |"
         )
     return rows
 

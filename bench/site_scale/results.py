@@ -17,6 +17,7 @@ class Second:
     service_rss_mb: float
     broker_rss_mb: float
     queue_depth: float
+    pending_acks: float  # device messages the service holds unacknowledged (in the writer)
     fds: int
     wal_mb: float
 

@@ -290,6 +290,7 @@ class SiteRun:
             service_rss_mb=rss_mb(self.service.pid),
             broker_rss_mb=rss_mb(self.broker.pid),
             queue_depth=s.gauges.get("edge_writer_queue_depth", math.nan) if s else math.nan,
+            pending_acks=s.gauges.get("edge_mqtt_pending_acks", math.nan) if s else math.nan,
             fds=open_fds(self.service.pid),
             wal_mb=wal.stat().st_size / 1e6 if wal.exists() else 0.0,
         )

@@ -51,6 +51,30 @@ def test_device_event_arrives_decoded_and_is_acked(
     dev.close()
 
 
+def test_reading_stops_while_too_many_messages_wait_for_their_commit(
+    mosquitto: Mosquitto, links: LinkFactory, site: str
+) -> None:
+    # The broker's in-flight window does not bound what the service takes once PUBACKs
+    # flow; the link does: at 20 uncommitted messages it reads no more until the writer
+    # has caught up, and the rest wait in the broker. Nothing is lost or taken twice.
+    runtime = FakeRuntime(commit=False)
+    links.make(site, runtime, max_unacked=20)
+    dev = TestDevice(mosquitto, "scanner", unique("scanner"), site=site)
+    sent = [dev.send("scan", code=f"C-{n}") for n in range(60)]
+    runtime.wait_for(lambda m: len(runtime.messages) >= 20)
+    time.sleep(0.5)  # a held read waits up to a quarter of the keepalive (5 s here)
+    assert len(runtime.messages) == 20
+    with runtime._cond:
+        runtime.commit = True
+        held, runtime.uncommitted = runtime.uncommitted, []
+    for on_committed in held:
+        on_committed()
+    runtime.wait_for(lambda m: len(runtime.messages) >= 60)
+    got = [m.msg_id for m in runtime.messages if isinstance(m, ScanRead)]
+    assert sorted(got) == sorted(sent)
+    dev.close()
+
+
 def test_malformed_payload_is_dead_lettered_and_the_link_keeps_working(
     mosquitto: Mosquitto, links: LinkFactory, site: str
 ) -> None:

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 
 from pydantic import SecretStr
 
+from edge.acks import MAX_UNACKED
 from edge.config import MqttConfig
 from edge.messages import (
     Inbound,
@@ -80,7 +81,13 @@ class LinkFactory:
         self.links: list[MqttLink] = []
         self.kinds: dict[str, str] = {}
 
-    def make(self, site: str, runtime: FakeRuntime, client_id: str | None = None) -> MqttLink:
+    def make(
+        self,
+        site: str,
+        runtime: FakeRuntime,
+        client_id: str | None = None,
+        max_unacked: int = MAX_UNACKED,
+    ) -> MqttLink:
         # The broker forces the client id to the username: each link gets a service user
         # (and so a broker session) of its own, apart from the shared `edge-service`.
         user = client_id or unique("edge-service")
@@ -92,7 +99,14 @@ class LinkFactory:
             keepalive_s=5,
             topic_root="wh",
         )
-        link = MqttLink(cfg, site, runtime.submit, lambda d: self.kinds.get(d, "scanner"), _clock)
+        link = MqttLink(
+            cfg,
+            site,
+            runtime.submit,
+            lambda d: self.kinds.get(d, "scanner"),
+            _clock,
+            max_unacked=max_unacked,
+        )
         self.links.append(link)
         link.start()
         assert link.wait_connected(WAIT_S), f"link did not connect:\n{self.broker.log_tail()}"

@@ -89,6 +89,24 @@ def test_acks_from_many_threads_still_go_out_in_order() -> None:
     assert sent.acks == list(range(1, 501))
 
 
+def test_throttle_waits_until_half_of_the_waiting_messages_are_acked() -> None:
+    sent = Sent()
+    acks = _OrderedAcks(sent)
+    deliveries = [acks.expect(mid, 1) for mid in range(1, 9)]
+    assert acks.throttle(9, timeout=0.0)  # below the limit: no wait at all
+    assert not acks.throttle(8, timeout=0.05)  # at it, nothing acked: gives up after timeout
+    waited: list[bool] = []
+    reader = threading.Thread(target=lambda: waited.append(acks.throttle(8, timeout=10)))
+    reader.start()
+    for delivery in deliveries[:4]:
+        acks.complete(delivery)  # 4 still wait: not below half of 8 yet
+    reader.join(timeout=0.2)
+    assert reader.is_alive()
+    acks.complete(deliveries[4])
+    reader.join(timeout=5)
+    assert waited == [True] and acks.pending() == 3 and acks.holds == 2
+
+
 class Harness:
     """A link that is never started: messages are fed to its paho callback directly."""
 
