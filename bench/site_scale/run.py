@@ -136,10 +136,11 @@ class SiteRun:
         if need <= 0:
             return
         log(f"creating {need} orders over HTTP ({waiting} waiting)")
-        self.intake_rate = create_orders(
-            self.service, need, self.skus, self.orders_created, self.args.seed
-        )
+        # The numbers are taken before the POSTs: a batch cut short by a service restart
+        # (soak) must not be sent again under the same shop order ids (another paid_at: 409).
+        start = self.orders_created
         self.orders_created += need
+        self.intake_rate = create_orders(self.service, need, self.skus, start, self.args.seed)
 
     def drain(self) -> bool:
         """Wait until no picker waits for an answer and every event has its PUBACK."""
